@@ -1,0 +1,1 @@
+"""Configuration: the typed schema, TOML loading with precise errors, locations and secrets."""

@@ -1,0 +1,1 @@
+"""The running system, headless: HTTP client, scheduler, hub, and their composition. No Qt."""
