@@ -1,0 +1,191 @@
+"""The Prometheus connector: one instant query per metric, and history from `query_range`.
+
+Queries go as POST forms (long PromQL does not fit a URL) to `{url}/api/v1/query`, where `url`
+may carry a path prefix (`--web.route-prefix`, a reverse proxy). A metric's value is the first
+series of its result; an empty result is NaN with a note, never zero. Success bodies may carry
+`warnings`, which become notes (health DEGRADED). A query that fails alone becomes a NaN and a
+note; when every query fails the poll fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from noc_board.config.schema import MetricConfig, SourceConfig
+from noc_board.core.clock import Clock
+from noc_board.core.samples import PollResult, Sample
+from noc_board.sources.base import SourceError, auth_parts, metrics_for, one_line
+from noc_board.sources.error_shapes import prometheus_error
+from noc_board.sources.http import HttpFetcher
+from noc_board.sources.policy import format_seconds, policy_for
+from noc_board.sources.prometheus_wire import (
+    PromEnvelope,
+    PromRangeEnvelope,
+    instant_value,
+    sample_value,
+)
+
+MAX_POINTS = 11_000  # the server's resolution limit per series (HTTP 400 above it)
+CONCURRENT_QUERIES = 8
+_PARSE_ERRORS = (msgspec.ValidationError, ValueError, TypeError, KeyError, IndexError,
+                 AttributeError, OverflowError)
+
+
+def backfill_step(start: float, end: float, step: float) -> float:
+    """`step`, raised if needed (to whole milliseconds) so (end - start) / step <= 11,000."""
+    span_ms = max(0, round((end - start) * 1000))
+    minimum_ms = -(-span_ms // MAX_POINTS)  # ceiling division
+    return max(step, minimum_ms / 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    samples: list[Sample]
+    notes: list[str]
+    error: SourceError | None = None
+
+
+class PrometheusSource:
+    """Polls a Prometheus server (or anything speaking its HTTP API v1)."""
+
+    def __init__(
+        self,
+        cfg: SourceConfig,
+        metrics: Sequence[MetricConfig],
+        http: HttpFetcher,
+        clock: Clock,
+        secret: str | None,
+    ) -> None:
+        self.name = cfg.name
+        self._cfg = cfg
+        self._metrics = [m for m in metrics_for(cfg, metrics) if m.query.strip()]
+        self._skipped = [m.id for m in metrics_for(cfg, metrics) if not m.query.strip()]
+        self._http = http.derive(
+            policy=policy_for(http.policy, cfg.timeout, cfg.max_body_mb),
+            service="Prometheus",
+            error_hook=prometheus_error,
+        )
+        self._clock = clock
+        self._secret = secret
+        self._base = cfg.url.rstrip("/")
+        self._limit = asyncio.Semaphore(CONCURRENT_QUERIES)
+
+    async def poll(self) -> PollResult:
+        """Evaluate every metric's query at one instant."""
+        now = self._clock.now()
+        headers, auth = auth_parts(self._cfg, self._secret)
+        form = {"time": f"{now:.3f}", "timeout": format_seconds(self._http.policy.timeout)}
+        outcomes = await asyncio.gather(
+            *(self._instant(m, dict(form, query=m.query), now, headers, auth)
+              for m in self._metrics)
+        )
+        notes = [f"metric {m} has no query; ignored" for m in self._skipped]
+        return self._combine(outcomes, now, notes)
+
+    async def backfill(self, start: float, end: float, step: float) -> PollResult:
+        """Each metric's first series over [start, end], at most 11,000 points."""
+        now = self._clock.now()
+        if not all(math.isfinite(x) for x in (start, end, step)) or step <= 0 or end < start:
+            raise SourceError(f"bad backfill range: start {start}, end {end}, step {step}")
+        headers, auth = auth_parts(self._cfg, self._secret)
+        start, end = round(start, 3), round(end, 3)
+        step = backfill_step(start, end, step)
+        form = {"start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:.3f}",
+                "timeout": format_seconds(self._http.policy.timeout)}
+        outcomes = await asyncio.gather(
+            *(self._range(m, dict(form, query=m.query), headers, auth) for m in self._metrics)
+        )
+        return self._combine(outcomes, now, [])
+
+    async def probe(self) -> str:
+        """`/-/ready`: its first line when ready; SourceError (503 while starting) otherwise."""
+        headers, auth = auth_parts(self._cfg, self._secret)
+        response = await self._http.request_raw(
+            "GET", f"{self._base}/-/ready", headers=headers, auth=auth
+        )
+        return one_line(response.text, 80)
+
+    def _combine(self, outcomes: Sequence[_Outcome], now: float, notes: list[str]) -> PollResult:
+        errors = [o.error for o in outcomes if o.error is not None]
+        if outcomes and len(errors) == len(outcomes):
+            first = errors[0]
+            waits = [e.retry_after for e in errors if e.retry_after is not None]
+            raise SourceError(str(first), max(waits) if waits else None, status=first.status)
+        samples = [s for o in outcomes for s in o.samples]
+        notes = notes + [n for o in outcomes for n in o.notes]
+        return PollResult(source=self.name, polled_at=now, samples=samples, notes=tuple(notes))
+
+    async def _instant(
+        self,
+        metric: MetricConfig,
+        form: dict[str, str],
+        now: float,
+        headers: dict[str, str],
+        auth: tuple[str, str] | None,
+    ) -> _Outcome:
+        try:
+            async with self._limit:
+                body = await self._http.post_json(
+                    f"{self._base}/api/v1/query", data=form, headers=headers, auth=auth,
+                    shape=PromEnvelope,
+                )
+            data = _success_data(body)
+            ts, value, note = instant_value(data, now)
+        except SourceError as exc:
+            return _failed(metric, now, exc)
+        except _PARSE_ERRORS as exc:
+            return _failed(metric, now, _shape_error(exc))
+        notes = [f"{metric.id}: {note}"] if note else []
+        notes += [f"{metric.id}: Prometheus warning: {one_line(w, 160)}" for w in body.warnings]
+        return _Outcome([Sample(metric.id, float(ts), value)], notes)
+
+    async def _range(
+        self,
+        metric: MetricConfig,
+        form: dict[str, str],
+        headers: dict[str, str],
+        auth: tuple[str, str] | None,
+    ) -> _Outcome:
+        try:
+            async with self._limit:
+                body = await self._http.post_json(
+                    f"{self._base}/api/v1/query_range", data=form, headers=headers, auth=auth,
+                    shape=PromRangeEnvelope,
+                )
+            data = _success_data(body)
+            series = data.result
+            points = (series[0].values or []) if series else []
+            samples = [Sample(metric.id, float(ts), sample_value(v)) for ts, v in points]
+        except SourceError as exc:
+            return _Outcome([], [f"{metric.id}: {exc}"], exc)
+        except _PARSE_ERRORS as exc:
+            error = _shape_error(exc)
+            return _Outcome([], [f"{metric.id}: {error}"], error)
+        notes = [] if samples else [f"{metric.id}: no history in the range"]
+        notes += [f"{metric.id}: Prometheus warning: {one_line(w, 160)}" for w in body.warnings]
+        return _Outcome(samples, notes)
+
+
+def _success_data(body: Any) -> Any:
+    """`body.data` of a success envelope; SourceError for `status: error` in a 200."""
+    if body.status != "success":
+        detail = body.error or "no error text"
+        kind = f"{body.errorType}: " if body.errorType else ""
+        raise SourceError(f"Prometheus answered status {body.status[:20]!r}: {kind}{detail}")
+    if body.data is None:
+        raise SourceError("Prometheus answered success without data")
+    return body.data
+
+
+def _shape_error(exc: Exception) -> SourceError:
+    return SourceError(f"unexpected Prometheus response: {one_line(str(exc), 160)}")
+
+
+def _failed(metric: MetricConfig, now: float, exc: SourceError) -> _Outcome:
+    return _Outcome([Sample(metric.id, now, math.nan)], [f"{metric.id}: {exc}"], exc)

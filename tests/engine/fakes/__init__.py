@@ -1,0 +1,1 @@
+"""Small loopback fake servers speaking the documented wire formats, for connector tests."""
