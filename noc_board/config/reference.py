@@ -97,6 +97,8 @@ def _type_text(tp: Any, f: Field[Any], table: str) -> str:
         item = get_args(tp)[0]
         text = (f"array of tables (`[[{table}.{f.name}]]`)" if _is_table(item)
                 else f"array of {_SCALARS[item]}s")
+    elif origin is dict:
+        text = f"table of {_SCALARS[get_args(tp)[1]]}s by name"
     elif _is_table(tp):
         text = f"table (`[{table}.{f.name}]`)"
     else:

@@ -85,6 +85,12 @@ class SourceConfig:
     currency: str = field(
         default="USD", metadata=opt("Stripe: the reporting currency (ISO code) of money totals.")
     )
+    rates: dict[str, float] = field(
+        default_factory=dict,
+        metadata=opt("Stripe: what one unit of another currency is worth in the reporting "
+                     "currency, e.g. { EUR = 1.09, JPY = 0.0067 }; payments in currencies "
+                     "without a rate are counted apart and named in a note.", min=0.0),
+    )
     max_body_mb: float = field(
         default=20.0, metadata=opt("Largest response accepted, in MiB.", min=0.1)
     )

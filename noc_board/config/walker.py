@@ -115,6 +115,8 @@ class SchemaWalker:
             return built is not None, built
         if origin is list:
             return self._list(get_args(tp)[0], f, value, path)
+        if origin is dict:
+            return self._table(get_args(tp)[1], f, value, path)
         ok, converted = self._scalar(tp, f, value, path)
         if ok and not self._constraints_hold(f, converted, path):
             return False, None
@@ -130,6 +132,19 @@ class SchemaWalker:
             ok, converted = self.convert(item, f, element, (*path, index))
             out.append(converted if ok else None)  # keep indices: later checks name positions
         return True, out
+
+    def _table(self, item: Any, f: Field[Any], value: Any, path: KeyPath) -> tuple[bool, Any]:
+        if not isinstance(value, dict):
+            self.sink.error(path, f"expected a table (key = value pairs), got {kind_of(value)}")
+            return False, None
+        out: dict[str, Any] = {}
+        good = True
+        for key, element in value.items():
+            ok, converted = self.convert(item, f, element, (*path, key))
+            if ok:
+                out[key] = converted
+            good = good and ok
+        return good, out
 
     def _scalar(self, tp: Any, f: Field[Any], value: Any, path: KeyPath) -> tuple[bool, Any]:
         if f.metadata.get("unit") == "duration":

@@ -32,7 +32,9 @@ def build_source(
     if cfg.kind == "prometheus":
         return PrometheusSource(cfg, metrics, http, clock, secret)
     if cfg.kind == "stripe":
-        return StripeSource(cfg, metrics, http, clock, secret, timezone, rates)
+        return StripeSource(
+            cfg, metrics, http, clock, secret, timezone, cfg.rates if rates is None else rates
+        )
     if cfg.kind == "ga4":
         return GA4Source(cfg, metrics, http, clock, tokens or StaticToken(secret, cfg.secret))
     raise SourceError(f"source {cfg.name!r}: unknown kind {cfg.kind!r}")

@@ -558,3 +558,20 @@ def test_load_config_missing_or_undecodable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(latin)
     assert str(caught.value) == f"{latin}:2: file: the file is not UTF-8 text"
+
+
+def test_exchange_rates_are_a_table_of_numbers() -> None:
+    text = BASE.replace(
+        'kind = "stripe"\n', 'kind = "stripe"\nrates = { JPY = 0.0067, EUR = 1.09 }\n'
+    )
+    config = parse_config(textwrap.dedent(text), FILE)
+    stripe = config.source("stripe")
+    assert stripe is not None and stripe.rates == {"JPY": 0.0067, "EUR": 1.09}
+
+
+def test_a_rate_that_is_not_a_number_names_its_key() -> None:
+    text = BASE.replace('kind = "stripe"\n', 'kind = "stripe"\nrates = { JPY = "cheap" }\n')
+    issue = only(text)
+    assert issue.key == "sources[1].rates.JPY"
+    assert issue.line == line_of(text, "rates =")
+    assert "number" in issue.message

@@ -1,0 +1,1 @@
+"""The demo marketplace: a deterministic simulator and a loopback server in real wire formats."""
