@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fullscreen", action="store_true", help="frameless full screen")
     parser.add_argument("--screen", metavar="NAME", help="the screen to show the board on")
     parser.add_argument(
-        "--smoke", type=float, metavar="SECONDS",
+        "--smoke",
+        type=float,
+        metavar="SECONDS",
         help="run the window that long and exit 0 if nothing failed",
     )
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="with --smoke: save a PNG")
@@ -36,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
 
     poll = sub.add_parser("poll", help="poll every source once and print metrics and health")
     poll.add_argument("--config", dest="poll_config", type=Path)
-    poll.add_argument("--demo", dest="poll_demo", action="store_true",
-                      help="poll the built-in simulator with the demo configuration")
+    poll.add_argument(
+        "--demo",
+        dest="poll_demo",
+        action="store_true",
+        help="poll the built-in simulator with the demo configuration",
+    )
     poll.add_argument("--once", action="store_true", required=True)
     poll.add_argument("--json", action="store_true", required=True)
 
@@ -80,8 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from noc_board.config.secrets import SecretStore
 
             return secrets_command(
-                args.action, args.name, args.secrets_config or args.config, SecretStore(),
-                sys.stdin, sys.stdout, sys.stderr,
+                args.action,
+                args.name,
+                args.secrets_config or args.config,
+                SecretStore(),
+                sys.stdin,
+                sys.stdout,
+                sys.stderr,
             )
         case "demo-server":
             from noc_board.demo.commands import demo_server_command

@@ -17,7 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def real_binary(name: str) -> str:
     """The path of a real server binary, or skip (fail under NOC_REQUIRE_REAL_SERVERS=1)."""
-    path = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
+    path = shutil.which(name) or (
+        f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None
+    )
     if path:
         return path
     message = f"{name} is not installed (Debian package providing /usr/bin/{name})"

@@ -28,15 +28,20 @@ def opt(doc: str, **meta: Any) -> dict[str, Any]:
 class BoardConfig:
     """The board as a whole: title, time zone, theme, history kept in memory, the journal."""
 
-    title: str = field(default="NOC Board", metadata=opt("Shown in the window title and the clock bar."))
+    title: str = field(
+        default="NOC Board", metadata=opt("Shown in the window title and the clock bar.")
+    )
     timezone: str = field(
         default="UTC", metadata=opt("IANA time zone of the clock and reports, e.g. Europe/Berlin.")
     )
     theme: str = field(default="dark", metadata=opt("Colour theme.", choices=("dark", "light")))
     history_points: int = field(
         default=1440,
-        metadata=opt("Points kept in memory per metric (a ring buffer; memory is bounded by it).",
-                     min=10, max=100_000),
+        metadata=opt(
+            "Points kept in memory per metric (a ring buffer; memory is bounded by it).",
+            min=10,
+            max=100_000,
+        ),
     )
     store: str = field(
         default="",
@@ -48,8 +53,10 @@ class BoardConfig:
     )
     stale_after: float = field(
         default=0.0,
-        metadata=opt("Age after which a panel greys out as stale; 0 means three poll intervals.",
-                     unit="duration"),
+        metadata=opt(
+            "Age after which a panel greys out as stale; 0 means three poll intervals.",
+            unit="duration",
+        ),
     )
     rotate: float = field(
         default=0.0, metadata=opt("Page rotation interval; 0 turns rotation off.", unit="duration")
@@ -78,8 +85,9 @@ class SourceConfig:
     username: str = field(default="", metadata=opt("User name for basic auth."))
     secret: str = field(
         default="",
-        metadata=opt("Name of the keyring entry holding the password, token or API key.",
-                     secret=True),
+        metadata=opt(
+            "Name of the keyring entry holding the password, token or API key.", secret=True
+        ),
     )
     property_id: str = field(default="", metadata=opt("GA4: the numeric property id."))
     currency: str = field(
@@ -87,9 +95,12 @@ class SourceConfig:
     )
     rates: dict[str, float] = field(
         default_factory=dict,
-        metadata=opt("Stripe: what one unit of another currency is worth in the reporting "
-                     "currency, e.g. { EUR = 1.09, JPY = 0.0067 }; payments in currencies "
-                     "without a rate are counted apart and named in a note.", min=0.0),
+        metadata=opt(
+            "Stripe: what one unit of another currency is worth in the reporting "
+            "currency, e.g. { EUR = 1.09, JPY = 0.0067 }; payments in currencies "
+            "without a rate are counted apart and named in a note.",
+            min=0.0,
+        ),
     )
     max_body_mb: float = field(
         default=20.0, metadata=opt("Largest response accepted, in MiB.", min=0.1)
@@ -113,14 +124,26 @@ class MetricConfig:
     )
     unit: str = field(
         default="count",
-        metadata=opt("How the number reads.", choices=(
-            "count", "ratio", "percent", "seconds", "ms", "money", "per_second", "per_minute",
-            "bytes")),
+        metadata=opt(
+            "How the number reads.",
+            choices=(
+                "count",
+                "ratio",
+                "percent",
+                "seconds",
+                "ms",
+                "money",
+                "per_second",
+                "per_minute",
+                "bytes",
+            ),
+        ),
     )
     good: str = field(
         default="none",
-        metadata=opt("Which direction is good, for the colour of changes.",
-                     choices=("up", "down", "none")),
+        metadata=opt(
+            "Which direction is good, for the colour of changes.", choices=("up", "down", "none")
+        ),
     )
 
 
@@ -154,14 +177,16 @@ class PageConfig:
 
 @dataclass(frozen=True)
 class RuleConfig:
-    """An alarm rule. This slice has thresholds: above or below, with a hold time and a clear level."""
+    """An alarm rule; this slice has thresholds (above or below, a hold time, a clear level)."""
 
     id: str = field(metadata=opt("Stable rule id, e.g. checkout-errors."))
     metric: str = field(metadata=opt("Metric id the rule watches."))
     kind: str = field(default="threshold", metadata=opt("Rule type.", choices=("threshold",)))
     op: str = field(
-        default="above", metadata=opt("Alarm when the value is above or below the level.",
-                                      choices=("above", "below"))
+        default="above",
+        metadata=opt(
+            "Alarm when the value is above or below the level.", choices=("above", "below")
+        ),
     )
     level: float = field(default=0.0, metadata=opt("The level that raises the alarm."))
     clear: float | None = field(
@@ -170,8 +195,9 @@ class RuleConfig:
     )
     hold: float = field(
         default=0.0,
-        metadata=opt("How long the condition must hold before raising (Prometheus `for`).",
-                     unit="duration"),
+        metadata=opt(
+            "How long the condition must hold before raising (Prometheus `for`).", unit="duration"
+        ),
     )
     severity: str = field(default="warning", metadata=opt("Severity.", choices=SEVERITIES))
     route: str = field(default="", metadata=opt("Escalation route (team) that owns it."))

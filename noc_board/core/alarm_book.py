@@ -25,15 +25,23 @@ class AlarmBook:
         self._by_metric: dict[str, list[str]] = {}
         for cfg in rules:
             rule = ThresholdRule(
-                rule_id=cfg.id, metric=cfg.metric, op=cfg.op, level=cfg.level,
-                clear=cfg.level if cfg.clear is None else cfg.clear, hold=cfg.hold,
+                rule_id=cfg.id,
+                metric=cfg.metric,
+                op=cfg.op,
+                level=cfg.level,
+                clear=cfg.level if cfg.clear is None else cfg.clear,
+                hold=cfg.hold,
                 severity=cfg.severity,
             )
             self._rules[cfg.id] = rule
             self._state[cfg.id] = ThresholdState()
             self._alarms[cfg.id] = Alarm(
-                key=cfg.id, rule=cfg.id, metric=cfg.metric, severity=cfg.severity,
-                summary=cfg.summary or f"{cfg.metric} {cfg.op} {cfg.level:g}", route=cfg.route,
+                key=cfg.id,
+                rule=cfg.id,
+                metric=cfg.metric,
+                severity=cfg.severity,
+                summary=cfg.summary or f"{cfg.metric} {cfg.op} {cfg.level:g}",
+                route=cfg.route,
             )
             self._by_metric.setdefault(cfg.metric, []).append(cfg.id)
 

@@ -30,7 +30,7 @@ class AlarmState(enum.Enum):
 
 
 class AlarmError(ValueError):
-    """An operator intent that does not apply to the alarm's state (e.g. acknowledging a normal one)."""
+    """An operator intent that does not apply to the state (e.g. acknowledging a normal alarm)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +84,26 @@ class AlarmEvent:
 
 
 def _event(
-    old: Alarm, new: Alarm, at: float, event: str, actor: str = "system", comment: str = "",
+    old: Alarm,
+    new: Alarm,
+    at: float,
+    event: str,
+    actor: str = "system",
+    comment: str = "",
     until: float | None = None,
 ) -> AlarmEvent:
     return AlarmEvent(
-        ts=at, key=new.key, rule=new.rule, metric=new.metric, event=event, severity=new.severity,
-        value=new.value, state_from=old.state, state_to=new.state, actor=actor, comment=comment,
+        ts=at,
+        key=new.key,
+        rule=new.rule,
+        metric=new.metric,
+        event=event,
+        severity=new.severity,
+        value=new.value,
+        state_from=old.state,
+        state_to=new.state,
+        actor=actor,
+        comment=comment,
         until=until,
     )
 
@@ -98,7 +112,9 @@ def _clear_ack(alarm: Alarm) -> Alarm:
     return replace(alarm, acked_by=None, ack_comment="", acked_at=None, ack_until=None)
 
 
-def raise_alarm(alarm: Alarm, at: float, severity: str, value: float) -> tuple[Alarm, list[AlarmEvent]]:
+def raise_alarm(
+    alarm: Alarm, at: float, severity: str, value: float
+) -> tuple[Alarm, list[AlarmEvent]]:
     """The rule's condition holds at `at` with `value` and `severity`."""
     worse = SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(alarm.severity, 0)
     if alarm.state is AlarmState.SHELVED:
@@ -106,13 +122,22 @@ def raise_alarm(alarm: Alarm, at: float, severity: str, value: float) -> tuple[A
         return new, []
     if alarm.state in (AlarmState.NORMAL, AlarmState.RTN_UNACKED):
         new = replace(
-            _clear_ack(alarm), state=AlarmState.UNACKED, active=True, value=value,
-            severity=severity, raised_at=at, changed_at=at,
+            _clear_ack(alarm),
+            state=AlarmState.UNACKED,
+            active=True,
+            value=value,
+            severity=severity,
+            raised_at=at,
+            changed_at=at,
         )
         return new, [_event(alarm, new, at, "raised")]
     if alarm.state is AlarmState.ACKED and worse:
         new = replace(
-            _clear_ack(alarm), state=AlarmState.UNACKED, value=value, severity=severity, changed_at=at
+            _clear_ack(alarm),
+            state=AlarmState.UNACKED,
+            value=value,
+            severity=severity,
+            changed_at=at,
         )
         return new, [_event(alarm, new, at, "severity_changed")]
     if severity != alarm.severity:
@@ -139,15 +164,20 @@ def clear_alarm(alarm: Alarm, at: float, value: float) -> tuple[Alarm, list[Alar
 def acknowledge(
     alarm: Alarm, at: float, operator: str, comment: str = "", until: float | None = None
 ) -> tuple[Alarm, list[AlarmEvent]]:
-    """An operator acknowledges: the horn stops; it lasts until normal, a worse severity or `until`."""
+    """Acknowledge: the horn stops; it lasts until normal, a worse severity or `until`."""
     if not operator.strip():
         raise AlarmError("an acknowledgement needs the operator's name")
     if until is not None and until <= at:
         raise AlarmError("an acknowledgement's expiry must be in the future")
     if alarm.state is AlarmState.UNACKED:
         new = replace(
-            alarm, state=AlarmState.ACKED, acked_by=operator, ack_comment=comment, acked_at=at,
-            ack_until=until, changed_at=at,
+            alarm,
+            state=AlarmState.ACKED,
+            acked_by=operator,
+            ack_comment=comment,
+            acked_at=at,
+            ack_until=until,
+            changed_at=at,
         )
     elif alarm.state is AlarmState.RTN_UNACKED:
         new = replace(_clear_ack(alarm), state=AlarmState.NORMAL, changed_at=at)
@@ -165,7 +195,10 @@ def shelve(
     if alarm.state is AlarmState.SHELVED:
         raise AlarmError(f"alarm {alarm.key} is already shelved")
     new = replace(
-        _clear_ack(alarm), state=AlarmState.SHELVED, shelved_by=operator, shelved_until=until,
+        _clear_ack(alarm),
+        state=AlarmState.SHELVED,
+        shelved_by=operator,
+        shelved_until=until,
         changed_at=at,
     )
     return new, [_event(alarm, new, at, "shelved", operator, comment, until)]
@@ -177,7 +210,11 @@ def unshelve(alarm: Alarm, at: float, actor: str = "system") -> tuple[Alarm, lis
         raise AlarmError(f"alarm {alarm.key} is not shelved")
     state = AlarmState.UNACKED if alarm.active else AlarmState.NORMAL
     new = replace(
-        alarm, state=state, shelved_by=None, shelved_until=None, changed_at=at,
+        alarm,
+        state=state,
+        shelved_by=None,
+        shelved_until=None,
+        changed_at=at,
         raised_at=at if alarm.active else alarm.raised_at,
     )
     return new, [_event(alarm, new, at, "unshelved", actor)]

@@ -34,7 +34,7 @@ def format_duration(seconds: float) -> str:
     """A short, human duration: 45s, 3m, 2h 5m, 3d 4h."""
     if math.isnan(seconds):
         return "—"
-    s = max(0, int(round(seconds)))
+    s = max(0, round(seconds))
     if s < 60:
         return f"{s}s"
     if s < 3600:

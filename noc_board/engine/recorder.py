@@ -65,7 +65,9 @@ class StoreRecorder:
             if alarm is not None:
                 data["alarm"] = alarm_to_data(alarm)
             kind = ACK if event.event == "acknowledged" else ALARM
-            message = f"{event.rule} {event.event} ({event.state_from.value} -> {event.state_to.value})"
+            message = (
+                f"{event.rule} {event.event} ({event.state_from.value} -> {event.state_to.value})"
+            )
             self._store.journal.append(
                 JournalEntry(event.ts, kind, event.key, event.actor, message, data)
             )

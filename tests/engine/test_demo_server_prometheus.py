@@ -48,9 +48,14 @@ def _free_port() -> int:
 def demo() -> Iterator[DemoServer]:
     now = time.time()
     # search is down for the whole test, so a NaN p95 goes through the real scrape as well
-    scenario = Scenario(start=now - 86400, duration=2 * 86400, step=60.0, seed=3,
-                        baseline=Baseline(),
-                        incidents=(Incident("outage", now - 3600, 7200.0, 1.0, "search"),))
+    scenario = Scenario(
+        start=now - 86400,
+        duration=2 * 86400,
+        step=60.0,
+        seed=3,
+        baseline=Baseline(),
+        incidents=(Incident("outage", now - 3600, 7200.0, 1.0, "search"),),
+    )
     with DemoServer(MarketSimulator(scenario), SystemClock()) as server:
         yield server
 
@@ -63,12 +68,20 @@ def prometheus(demo: DemoServer, tmp_path: Path) -> Iterator[httpx.Client]:
     config.write_text(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
         "scrape_configs:\n  - job_name: marketplace\n    honor_labels: true\n"
-        f"    static_configs:\n      - targets: ['{target}']\n", encoding="utf-8")
+        f"    static_configs:\n      - targets: ['{target}']\n",
+        encoding="utf-8",
+    )
     port = _free_port()
     proc = subprocess.Popen(
-        [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-         f"--storage.tsdb.path={tmp_path / 'data'}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            binary,
+            f"--config.file={config}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--storage.tsdb.path={tmp_path / 'data'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             deadline = time.monotonic() + 30
@@ -108,8 +121,9 @@ def _scrape_time(prom: httpx.Client) -> float:
 
 
 @pytest.mark.real_server
-def test_real_prometheus_answers_like_the_demo_server(demo: DemoServer,
-                                                      prometheus: httpx.Client) -> None:
+def test_real_prometheus_answers_like_the_demo_server(
+    demo: DemoServer, prometheus: httpx.Client
+) -> None:
     at = _scrape_time(prometheus)
     with httpx.Client(base_url=demo.url) as ours:
         for query in QUERIES:
@@ -132,7 +146,7 @@ def test_real_prometheus_answers_like_the_demo_server(demo: DemoServer,
 async def test_prometheus_connector_reads_the_simulator_through_real_prometheus(
     demo: DemoServer, prometheus: httpx.Client
 ) -> None:
-    """The connector, pointed at a real Prometheus scraping the demo, reads the simulator's values."""
+    """The connector, on a real Prometheus scraping the demo, reads the simulator's values."""
     from noc_board.config.loader import load_config
     from noc_board.core.clock import ManualClock
     from noc_board.engine.launch import demo_config_path

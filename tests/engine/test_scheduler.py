@@ -53,8 +53,15 @@ async def test_failures_mark_health_and_polling_goes_on() -> None:
         await wakeups.put(seconds)
         await asyncio.sleep(0)
 
-    scheduler = Scheduler(hub, [source], {"s": PollPlan(10.0, jitter=0.1)}, clock,
-                          sleep=sleep, rng=random.Random(1), tick_interval=1000)
+    scheduler = Scheduler(
+        hub,
+        [source],
+        {"s": PollPlan(10.0, jitter=0.1)},
+        clock,
+        sleep=sleep,
+        rng=random.Random(1),
+        tick_interval=1000,
+    )
     scheduler.start()
     states = []
     for _ in range(40):
@@ -77,8 +84,15 @@ async def test_retry_after_stretches_the_wait() -> None:
         delays.append(seconds)
         await asyncio.sleep(0)
 
-    scheduler = Scheduler(hub, [source], {"s": PollPlan(10.0)}, clock, sleep=sleep,
-                          rng=random.Random(1), tick_interval=1000)
+    scheduler = Scheduler(
+        hub,
+        [source],
+        {"s": PollPlan(10.0)},
+        clock,
+        sleep=sleep,
+        rng=random.Random(1),
+        tick_interval=1000,
+    )
     scheduler.start()
     for _ in range(20):
         await asyncio.sleep(0)
@@ -93,8 +107,15 @@ async def test_refresh_cancels_the_poll_in_flight_and_polls_again() -> None:
     async def sleep(seconds: float) -> None:
         await asyncio.Event().wait() if seconds > 1 else await asyncio.sleep(0)
 
-    scheduler = Scheduler(hub, [source], {"s": PollPlan(10.0)}, clock, sleep=sleep,
-                          rng=random.Random(1), tick_interval=1000)
+    scheduler = Scheduler(
+        hub,
+        [source],
+        {"s": PollPlan(10.0)},
+        clock,
+        sleep=sleep,
+        rng=random.Random(1),
+        tick_interval=1000,
+    )
     scheduler.start()
     for _ in range(10):
         await asyncio.sleep(0)

@@ -135,7 +135,9 @@ def test_every_state_times_every_event(state: AlarmState, active: bool, event: s
         new, events = apply(alarm, event, 2000.0)
     except AlarmError:
         assert (event, state) in {
-            ("ack", AlarmState.NORMAL), ("ack", AlarmState.ACKED), ("ack", AlarmState.SHELVED),
+            ("ack", AlarmState.NORMAL),
+            ("ack", AlarmState.ACKED),
+            ("ack", AlarmState.SHELVED),
             ("shelve", AlarmState.SHELVED),
         } or (event == "unshelve" and state is not AlarmState.SHELVED)
         return
@@ -158,6 +160,9 @@ def test_no_sequence_loses_an_acknowledgement(events: list[str]) -> None:
         # an acknowledgement only ends by returning to normal, a worse severity, expiry or shelving
         if alarm.state is AlarmState.ACKED and new.state is not AlarmState.ACKED:
             assert [e.event for e in evs] in (
-                ["cleared"], ["severity_changed"], ["ack_expired"], ["shelved"],
+                ["cleared"],
+                ["severity_changed"],
+                ["ack_expired"],
+                ["shelved"],
             )
         alarm = new

@@ -48,8 +48,11 @@ def make_hub() -> tuple[Hub, ManualClock, Recording]:
         board=BoardConfig(history_points=5),
         sources=[SourceConfig(name="prom", kind="prometheus", url="http://x", interval=10)],
         metrics=[MetricConfig(id="err", source="prom", query="q")],
-        rules=[RuleConfig(id="errs", metric="err", op="above", level=0.05, clear=0.02,
-                          severity="critical")],
+        rules=[
+            RuleConfig(
+                id="errs", metric="err", op="above", level=0.05, clear=0.02, severity="critical"
+            )
+        ],
     )
     clock = ManualClock(1000.0)
     rec = Recording()
