@@ -1,0 +1,66 @@
+"""A page of the board: its panels laid out on a 24-column grid (Grafana's convention)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from noc_board.config.schema import Config, PageConfig
+from noc_board.core.panel_model import chart_scale, metric_label
+from noc_board.core.units import Unit
+from noc_board.ui.panel_frame import PanelFrameWidget
+from noc_board.ui.stat_tile import StatTileWidget
+from noc_board.ui.theme import Palette
+from noc_board.ui.timeseries_panel import TimeSeriesPanelWidget
+
+COLUMNS = 24
+ROW_MIN_PX = 36  # a 1080p board has room for ~22 rows under the bars and the banner
+SPACING_PX = 12
+
+
+class BoardPageWidget(QWidget):
+    """Places each panel at (x, y) spanning (w, h) grid cells.
+
+    All 24 columns, and all rows down to the lowest panel, stretch equally, so a page fills the
+    screen whatever its size and every row has the same height; panels ignore their size hints so
+    content never bends the grid.
+    """
+
+    def __init__(
+        self, page: PageConfig, config: Config, theme: Palette, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.page = page
+        self.panels: list[PanelFrameWidget] = []
+        grid = QGridLayout(self)
+        grid.setContentsMargins(SPACING_PX, SPACING_PX, SPACING_PX, SPACING_PX)
+        grid.setSpacing(SPACING_PX)
+        for column in range(COLUMNS):
+            grid.setColumnStretch(column, 1)
+        rows = max((p.y + p.h for p in page.panels), default=1)
+        for row in range(rows):
+            grid.setRowStretch(row, 1)
+            grid.setRowMinimumHeight(row, ROW_MIN_PX)
+        for panel in page.panels:
+            widget: PanelFrameWidget
+            if panel.kind == "timeseries":
+                labels = []
+                for metric_id in panel.metrics:
+                    metric = config.metric(metric_id)
+                    labels.append(metric_label(metric) if metric else metric_id)
+                first = config.metric(panel.metrics[0]) if panel.metrics else None
+                _, suffix = chart_scale(Unit(first.unit)) if first else (1.0, "")
+                widget = TimeSeriesPanelWidget(panel, labels, theme, suffix, self)
+            else:
+                widget = StatTileWidget(panel, theme, self)
+            width = max(1, min(panel.w, COLUMNS - panel.x))
+            grid.addWidget(widget, panel.y, panel.x, panel.h, width)
+            self.panels.append(widget)
+
+    def metric_ids(self) -> frozenset[str]:
+        """Every metric shown on the page."""
+        return frozenset(m for p in self.page.panels for m in p.metrics)
+
+    def stop_timers(self) -> None:
+        """Stop every panel's timers (teardown)."""
+        for panel in self.panels:
+            panel.stop_timers()

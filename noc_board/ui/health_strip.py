@@ -1,0 +1,91 @@
+"""The strip along the bottom of the board: one chip per source, its state and its last success."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from noc_board.core.health import HealthState, SourceHealth
+from noc_board.core.units import format_duration
+from noc_board.ui.theme import Palette
+
+SYMBOLS = {
+    HealthState.OK: "●",
+    HealthState.DEGRADED: "▲",
+    HealthState.DOWN: "✖",
+    HealthState.UNKNOWN: "?",
+}
+
+
+def chip_text(health: SourceHealth, now: float) -> str:
+    """A chip's words: "● prom OK · 12s", "✖ stripe DOWN · 5m" (age of the last success)."""
+    last = health.last_success
+    age = "never" if last is None else format_duration(now - last)
+    return f"{SYMBOLS[health.state]} {health.source} {health.state.value.upper()} · {age}"
+
+
+def chip_tooltip(health: SourceHealth) -> str:
+    """The chip's tooltip: the last error, or that all is well."""
+    if health.last_error:
+        failures = health.consecutive_failures
+        tail = f" ({failures} failed polls in a row)" if failures > 1 else ""
+        return f"{health.source}: {health.last_error}{tail}"
+    if health.state is HealthState.UNKNOWN:
+        return f"{health.source}: not polled yet"
+    return f"{health.source}: answering"
+
+
+class SourceHealthStripWidget(QWidget):
+    """One chip per source (text, colour and symbol: ● OK, ▲ DEGRADED, ✖ DOWN, ? UNKNOWN).
+
+    `set_healths` is called on every repaint tick so the ages move; a chip is restyled only when
+    its state changes.
+    """
+
+    def __init__(self, theme: Palette, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("HealthStrip")
+        self.theme = theme
+        self.chips: dict[str, QLabel] = {}
+        self._states: dict[str, HealthState] = {}
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(16, 6, 16, 6)
+        self._row.setSpacing(12)
+        caption = QLabel("Sources", self)
+        caption.setProperty("role", "age")
+        self._row.addWidget(caption)
+        self._row.addStretch(1)
+
+    def colour(self, state: HealthState) -> str:
+        t = self.theme
+        return {
+            HealthState.OK: t.ok, HealthState.DEGRADED: t.info, HealthState.DOWN: t.critical,
+        }.get(state, t.stale)
+
+    def set_healths(self, healths: Sequence[SourceHealth], now: float) -> None:
+        """Show these sources' health; chips are created on first sight, in order."""
+        for health in healths:
+            chip = self.chips.get(health.source)
+            if chip is None:
+                chip = QLabel(self)
+                chip.setProperty("role", "chip")
+                self._row.insertWidget(self._row.count() - 1, chip)
+                self.chips[health.source] = chip
+            text = chip_text(health, now)
+            if chip.text() != text:
+                chip.setText(text)
+            tooltip = chip_tooltip(health)
+            if chip.toolTip() != tooltip:
+                chip.setToolTip(tooltip)
+            if self._states.get(health.source) is not health.state:
+                self._states[health.source] = health.state
+                colour = self.colour(health.state)
+                weight = 700 if health.state is not HealthState.OK else 400
+                chip.setStyleSheet(
+                    f"color: {colour}; border: 2px solid {colour}; font-weight: {weight};"
+                )
+
+    def state_of(self, source: str) -> HealthState | None:
+        """The state a chip currently shows (for tests and the smoke check)."""
+        return self._states.get(source)
