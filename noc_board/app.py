@@ -91,7 +91,7 @@ def run_board(
     class FirstFrameLogger(QObject):
         """Logs the wall time of the window's first paint (bench/bench_startup.py reads it)."""
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 watched.removeEventFilter(self)
                 log.info("first frame painted at %.3f", time.time())
@@ -101,7 +101,8 @@ def run_board(
     logging.getLogger().addHandler(failures)
     sys.excepthook = failures.excepthook
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("NOC Board")
     app.setOrganizationName("NOCBoard")
     # the coroutine below closes the engine after the window; Qt must not end the loop first
