@@ -6,6 +6,7 @@ platform's environment (XDG_CONFIG_HOME and friends) elsewhere before calling th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -14,6 +15,7 @@ APP_NAME = "noc-board"
 APP_AUTHOR = "NOCBoard"
 CONFIG_FILE_NAME = "config.toml"
 JOURNAL_FILE_NAME = "journal.sqlite3"
+CONFIG_ENV = "NOC_BOARD_CONFIG"
 
 
 def _dirs() -> PlatformDirs:
@@ -25,9 +27,27 @@ def config_dir() -> Path:
     return _dirs().user_config_path
 
 
+def site_config_path() -> Path:
+    """The machine-wide configuration IT can deploy (ProgramData on Windows, /Library/Application
+    Support on macOS, /etc/xdg on Linux)."""
+    return _dirs().site_config_path / CONFIG_FILE_NAME
+
+
 def default_config_path() -> Path:
-    """The configuration file used when none is given on the command line."""
-    return config_dir() / CONFIG_FILE_NAME
+    """The configuration file used when none is given on the command line.
+
+    In order: the NOC_BOARD_CONFIG environment variable; the user's file; the machine-wide file
+    when the user has none (a deployed wall PC); else the user's path, for the error message.
+    """
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    user = config_dir() / CONFIG_FILE_NAME
+    if not user.exists():
+        site = site_config_path()
+        if site.exists():
+            return site
+    return user
 
 
 def data_dir() -> Path:

@@ -43,3 +43,23 @@ def test_ensure_dir_creates_parents(tmp_path: Path) -> None:
     assert locations.ensure_dir(target) == target
     assert target.is_dir()
     assert locations.ensure_dir(target) == target  # idempotent
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG variables only steer Linux paths")
+def test_default_config_env_then_user_then_machine_wide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NOC_BOARD_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "site"))
+    user = tmp_path / "user" / "noc-board" / "config.toml"
+    site = tmp_path / "site" / "noc-board" / "config.toml"
+    assert locations.default_config_path() == user  # neither exists: the user's path
+    site.parent.mkdir(parents=True)
+    site.write_text("", encoding="utf-8")
+    assert locations.default_config_path() == site  # a deployed wall PC
+    user.parent.mkdir(parents=True)
+    user.write_text("", encoding="utf-8")
+    assert locations.default_config_path() == user  # the user's own file wins
+    monkeypatch.setenv("NOC_BOARD_CONFIG", str(tmp_path / "elsewhere.toml"))
+    assert locations.default_config_path() == tmp_path / "elsewhere.toml"
