@@ -12,15 +12,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from noc_board.config.issues import IssueSink
+from noc_board.config.kpi_checks import check_ga4_funnel, check_metric_kpi
 from noc_board.config.plaintext import secret_name_problem
-from noc_board.config.schema import Config, MetricConfig, RuleConfig, SourceConfig
+from noc_board.config.report_checks import check_reports
+from noc_board.config.rule_checks import check_rules_and_maintenance
+from noc_board.config.schema import Config, MetricConfig, PanelConfig, RuleConfig, SourceConfig
+from noc_board.config.source_checks import check_metric_measure, check_source_kind
 from noc_board.config.walker import did_you_mean
 
 GRID_COLUMNS = 24
 _LISTED_AT_MOST = 8
-_NEEDS = {"prometheus": "query", "stripe": "measure", "ga4": "measure"}
+_NO_METRICS_NEEDED = ("bars", "flow", "funnel", "clock")
+_NEEDS = {"prometheus": "query", "stripe": "measure", "ga4": "measure", "newrelic": "query",
+          "paypal": "measure", "probe": "measure", "alertmanager": "measure"}
 _NEEDS_TEXT = {
     "query": "the PromQL expression",
+    "query:newrelic": "the NRQL, e.g. SELECT count(*) FROM Transaction",
+    "query:datadog": "the metric query, e.g. avg:system.load.1{*}, unless a monitor measure "
+                     "is set",
     "measure": "the named measure the connector computes, e.g. orders",
 }
 
@@ -39,9 +48,12 @@ def check_references(config: Config, sink: IssueSink) -> None:
         if metric is not None:
             _check_metric(i, metric, config, sources, sink)
     _check_panels(config, metrics, sink)
+    _check_screens(config, sink)
     for i, rule in enumerate(config.rules):
         if rule is not None:
             _check_rule(i, rule, metrics, routes, sink)
+    check_rules_and_maintenance(config, metrics, sources, sink)
+    check_reports(config, sink)
 
 
 def _index(
@@ -100,6 +112,10 @@ def _check_source(i: int, source: SourceConfig, sink: IssueSink) -> None:
             sink.error((*at, "property_id"), "required for a ga4 source (the numeric property id)")
         elif not source.property_id.isdigit():
             sink.error((*at, "property_id"), "a GA4 property id is a number, e.g. \"123456789\"")
+    if source.kind in _KEYED and not sink.is_bad((*at, "kind")):
+        _check_keyed_source(at, source, sink)
+    check_source_kind(at, source, sink)
+    check_ga4_funnel(at, source, sink)
     if source.auth in ("basic", "bearer") and not sink.is_bad((*at, "auth")):
         if not source.secret and not sink.is_bad((*at, "secret")):
             sink.error((*at, "secret"),
@@ -107,10 +123,34 @@ def _check_source(i: int, source: SourceConfig, sink: IssueSink) -> None:
                        f"the {'password' if source.auth == 'basic' else 'token'}")
         if source.auth == "basic" and not source.username and not sink.is_bad((*at, "username")):
             sink.error((*at, "username"), "auth = \"basic\" needs a username")
-    if source.secret and not sink.is_bad((*at, "secret")):
-        problem = secret_name_problem(source.secret)
-        if problem is not None:
-            sink.error((*at, "secret"), f"{problem} (this names a keyring entry)")
+    for key in ("secret", "secret2"):
+        name = getattr(source, key)
+        if name and not sink.is_bad((*at, key)):
+            problem = secret_name_problem(name)
+            if problem is not None:
+                sink.error((*at, key), f"{problem} (this names a keyring entry)")
+
+
+_KEYED = {
+    "datadog": (("secret", "the API key (sent as DD-API-KEY)"),
+                ("secret2", "the application key (sent as DD-APPLICATION-KEY)")),
+    "newrelic": (("secret", "the User API key, NRAK-... (sent as API-Key)"),),
+}
+
+
+def _check_keyed_source(at: tuple[str | int, ...], source: SourceConfig, sink: IssueSink) -> None:
+    """Datadog and New Relic: their keys' keyring entries, and New Relic's account id."""
+    for key, what in _KEYED[source.kind]:
+        if not getattr(source, key) and not sink.is_bad((*at, key)):
+            sink.error((*at, key), f"required for a {source.kind} source: the name of the "
+                                   f"keyring entry holding {what}")
+    if source.kind == "newrelic" and not sink.is_bad((*at, "account_id")):
+        if not source.account_id:
+            sink.error((*at, "account_id"),
+                       "required for a newrelic source (the numeric account id)")
+        elif not source.account_id.isdigit():
+            sink.error((*at, "account_id"), "a New Relic account id is a number, e.g. "
+                                            "\"1234567\"")
 
 
 def _check_metric(
@@ -118,6 +158,7 @@ def _check_metric(
     sink: IssueSink,
 ) -> None:
     at = ("metrics", i)
+    check_metric_kpi(at, metric, sink)
     if not isinstance(metric.source, str):
         return
     _dangling(sink, (*at, "source"), metric.source, sources, "source", "sources")
@@ -125,10 +166,15 @@ def _check_metric(
     if j is None or sink.is_bad(("sources", j, "kind")):
         return
     source = config.sources[j]
+    if check_metric_measure(at, metric, source, sink):
+        return
     needed = _NEEDS.get(source.kind)
+    if source.kind == "datadog" and not metric.measure:
+        needed = "query"  # a metric query; a monitor measure may go without
     if needed is not None and not getattr(metric, needed) and not sink.is_bad((*at, needed)):
+        text = _NEEDS_TEXT.get(f"{needed}:{source.kind}", _NEEDS_TEXT[needed])
         sink.error((*at, needed), f"required for a metric of a {source.kind} source "
-                                   f"({metric.source!r}): {_NEEDS_TEXT[needed]}")
+                                   f"({metric.source!r}): {text}")
 
 
 def _check_panels(config: Config, metrics: dict[str, int] | None, sink: IssueSink) -> None:
@@ -140,16 +186,62 @@ def _check_panels(config: Config, metrics: dict[str, int] | None, sink: IssueSin
                 continue
             at = ("pages", p, "panels", q)
             if isinstance(panel.metrics, list):
-                if not panel.metrics:
+                if not panel.metrics and panel.kind not in _NO_METRICS_NEEDED:
                     sink.error((*at, "metrics"), "a panel shows at least one metric")
                 for k, metric_id in enumerate(panel.metrics):
                     if isinstance(metric_id, str):
                         _dangling(sink, (*at, "metrics", k), metric_id, metrics, "metric",
                                   "metrics")
+            _check_panel_extras(config, at, panel, metrics, sink)
             if (panel.x + panel.w > GRID_COLUMNS and not sink.is_bad((*at, "x"))
                     and not sink.is_bad((*at, "w"))):
                 sink.error((*at, "w"), f"x + w is {panel.x + panel.w}; the grid has "
                                         f"{GRID_COLUMNS} columns")
+
+
+def _check_panel_extras(
+    config: Config, at: tuple[str | int, ...], panel: PanelConfig,
+    metrics: dict[str, int] | None, sink: IssueSink,
+) -> None:
+    """Breakdowns name a source; bars and flow need one; status response metrics resolve."""
+    kind = panel.kind
+    if kind in ("bars", "flow") and not panel.breakdown and not sink.is_bad((*at, "kind")):
+        sink.error((*at, "breakdown"), f"a {kind} panel needs the breakdown it shows, "
+                                       "e.g. stripe.top_products")
+    if kind == "funnel" and not panel.breakdown and len(panel.metrics) < 2:
+        sink.error((*at, "metrics"), "a funnel needs a breakdown or at least two metrics "
+                                     "(its steps, in order)")
+    if panel.breakdown and isinstance(panel.breakdown, str):
+        source = panel.breakdown.split(".", 1)[0]
+        names = [s.name for s in config.sources if s is not None]
+        if "." not in panel.breakdown or (names and source not in names):
+            sink.error((*at, "breakdown"),
+                       f"{panel.breakdown!r} is not <source>.<table> of a configured source"
+                       f"{did_you_mean(source, names)}")
+    if isinstance(panel.response, list):
+        if panel.response and len(panel.response) != len(panel.metrics):
+            sink.error((*at, "response"), f"gives {len(panel.response)} response metrics for "
+                                          f"{len(panel.metrics)} services; give one per service")
+        for k, metric_id in enumerate(panel.response):
+            if isinstance(metric_id, str) and metric_id:
+                _dangling(sink, (*at, "response", k), metric_id, metrics, "metric", "metrics")
+    if panel.timezone and not sink.is_bad((*at, "timezone")):
+        known = zoneinfo.available_timezones()
+        if known and panel.timezone not in known and panel.timezone != "UTC":
+            sink.error((*at, "timezone"), f"unknown time zone {panel.timezone!r}"
+                                          f"{did_you_mean(panel.timezone, sorted(known))}")
+
+
+def _check_screens(config: Config, sink: IssueSink) -> None:
+    """Each screen's pages name configured pages."""
+    pages = [p.name for p in config.pages if p is not None and isinstance(p.name, str)]
+    for i, screen in enumerate(config.board.screens):
+        if screen is None or not isinstance(screen.pages, list):
+            continue
+        for k, name in enumerate(screen.pages):
+            if isinstance(name, str) and name not in pages:
+                hint = did_you_mean(name, pages) or f"; pages: {', '.join(pages) or 'none'}"
+                sink.error(("board", "screens", i, "pages", k), f"unknown page {name!r}{hint}")
 
 
 def _check_rule(

@@ -179,6 +179,11 @@ def referenced_secrets(config: Config) -> list[SecretRef]:
         for k, entry in enumerate(route.notify):
             if entry and "://" not in entry:
                 found.setdefault(entry, []).append(dotted(("routes", i, "notify", k)))
+        for j, level in enumerate(getattr(route, "levels", None) or ()):
+            for k, entry in enumerate(getattr(level, "notify", None) or ()):
+                if isinstance(entry, str) and entry and "://" not in entry:
+                    where = ("routes", i, "levels", j, "notify", k)
+                    found.setdefault(entry, []).append(dotted(where))
     return [SecretRef(name, tuple(keys)) for name, keys in found.items()]
 
 

@@ -31,7 +31,7 @@ INCIDENT_KINDS = (
 )
 SERVICES = ("checkout", "search", "catalog", "payments", "web")
 """The marketplace's services; the target of outage, latency and errors (none means all)."""
-SOURCES = ("prometheus", "stripe", "ga4")
+SOURCES = ("prometheus", "stripe", "ga4", "datadog", "newrelic")
 """The services the board polls; the (required) target of source_down."""
 
 _SERVICE_KINDS = frozenset({"outage", "latency", "errors"})

@@ -1,18 +1,16 @@
-"""The threshold rule: above or below a level, held for a while, cleared at a separate level."""
+"""The threshold rule: above or below a level, held for a while, cleared at a separate level.
+
+The pure evaluation step; `noc_board.core.rules.threshold` wraps it as a `Rule` for the book.
+"""
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 
+from noc_board.core.rules.base import Verdict
 
-class Verdict(enum.Enum):
-    """What one evaluation says about the alarm."""
-
-    NONE = "none"  # nothing changes
-    RAISE = "raise"  # the condition has held long enough (or still holds)
-    CLEAR = "clear"  # the value is back on the good side of the clear level
+__all__ = ["ThresholdRule", "ThresholdState", "Verdict", "evaluate_threshold"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,11 @@ Derived from the simulator's frame so they agree with Prometheus and Stripe: ses
 active users (a session lasts `session_seconds` on average), key events are the orders, and
 engagement, pages per session and session length wobble by (seed, minute) like every figure.
 Nothing exists before the scenario starts.
+
+Pages (`PAGES`) and the paths between them (`FLOWS`, referrer → page) share a range's page
+views and users in fixed proportions, with the order confirmation page seen by the buyers, so
+the funnel home → product → cart → checkout → confirmation narrows as a shop's does.
+Realtime users split by country in fixed shares (`COUNTRIES`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,27 @@ SCREENS = (
     ("Home", 0.55), ("Product", 0.6), ("Search results", 0.42), ("Cart", 0.18),
     ("Checkout", 0.07), ("Order confirmation", 0.025),
 )
+SITE = "https://shop.example"
+# path, and the share of a range's active users who view it (the confirmation: the buyers)
+PAGES = (("/", 0.72), ("/search", 0.45), ("/product", 0.64), ("/cart", 0.21),
+         ("/checkout", 0.09), ("/order-confirmation", 0.0))
+# referrer ("" = none: an entrance), page, share of page views (the confirmation: orders)
+FLOWS = (
+    ("", "/", 0.13), ("https://www.google.com/", "/", 0.05),
+    ("https://www.google.com/", "/product", 0.06), ("https://www.instagram.com/", "/product",
+                                                    0.02),
+    (f"{SITE}/", "/search", 0.12), (f"{SITE}/", "/product", 0.11),
+    (f"{SITE}/search", "/product", 0.17), (f"{SITE}/search", "/search", 0.05),
+    (f"{SITE}/product", "/product", 0.12), (f"{SITE}/product", "/cart", 0.07),
+    (f"{SITE}/product", "/", 0.04), (f"{SITE}/cart", "/checkout", 0.03),
+    (f"{SITE}/cart", "/product", 0.02), (f"{SITE}/checkout", "/order-confirmation", 0.0),
+)
+COUNTRIES = (
+    ("United States", 0.34), ("Germany", 0.14), ("United Kingdom", 0.11), ("France", 0.08),
+    ("Canada", 0.06), ("Japan", 0.05), ("Netherlands", 0.04), ("Spain", 0.04),
+    ("Italy", 0.04), ("Australia", 0.03), ("Brazil", 0.03), ("Kuwait", 0.02), ("India", 0.02),
+)
+PURCHASES_PER_BUYER = 1.08
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +69,22 @@ class AnalyticsFigures:
     page_views: int
     key_events: int  # purchases
     revenue: float  # in the baseline currency
+    engaged_sessions: int = 0
+    purchasers: int = 0  # users who bought at least once
+
+    def page_users(self) -> list[tuple[str, float]]:
+        """Active users who viewed each page of `PAGES`."""
+        return [(path, float(self.purchasers) if path == "/order-confirmation"
+                 else round(self.active_users * share)) for path, share in PAGES]
+
+    def flows(self) -> list[tuple[str, str, float]]:
+        """(referrer, page, views) of each path of `FLOWS`."""
+        out = []
+        for referrer, path, share in FLOWS:
+            views = self.key_events if path == "/order-confirmation" else round(
+                self.page_views * share)
+            out.append((referrer, path, float(views)))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +137,7 @@ class Analytics:
                                0.05, 0.98))
         days = (hi - lo) / 86400
         users = sessions / SESSIONS_PER_USER / (1 + 0.12 * max(0.0, days - 1))
+        orders = round(float(orders_by.sum()))
         return AnalyticsFigures(
             active_users=round(users),
             sessions=round(sessions),
@@ -103,8 +146,10 @@ class Analytics:
             bounce_rate=1 - engaged,
             engagement_rate=engaged,
             page_views=round(sessions * pages),
-            key_events=round(float(orders_by.sum())),
+            key_events=orders,
             revenue=float((orders_by * f.average_order_value).sum()),
+            engaged_sessions=round(sessions * engaged),
+            purchasers=min(round(users), round(orders / PURCHASES_PER_BUYER)),
         )
 
     def realtime(self, t: float, start_ago: int = 29, end_ago: int = 0) -> RealtimeWindow:

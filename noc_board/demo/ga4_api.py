@@ -3,8 +3,14 @@
 Wire format as in shared/reference/api-facts.md section 5: POST JSON, camelCase, every value a
 string typed by `metricHeaders`, `rows` and `rowCount` left out when there is no data, Google's
 error shape (400 INVALID_ARGUMENT for a metric realtime does not have, such as sessions or
-bounceRate, or an unknown name), `propertyQuota` when `returnPropertyQuota` is set. The
-property's time zone is UTC. While the `ga4` source is down every call answers 503 UNAVAILABLE.
+bounceRate, an unknown name, or more than 10 metrics), `propertyQuota` when
+`returnPropertyQuota` is set. The property's time zone is UTC. While the `ga4` source is down
+every call answers 503 UNAVAILABLE.
+
+Standard reports answer without dimensions, by `date`, by `pagePath` and by `pageReferrer` and
+`pagePath` (the behaviour flow; views and users only), with a `dimensionFilter` that is an
+`inListFilter` or an exact `stringFilter`; `activeNDayUsers` count the N days ending on the
+range's last day. Realtime reports answer by `minutesAgo`, `unifiedScreenName` or `country`.
 
 Also `POST /token`: an OAuth token endpoint that grants anything, so a service-account key file
 whose `token_uri` points at the demo server works with google-auth.
@@ -20,14 +26,15 @@ from collections.abc import Callable
 from typing import Any
 
 from noc_board.core.clock import Clock
-from noc_board.demo.analytics import SCREENS, AnalyticsFigures
+from noc_board.demo.analytics import COUNTRIES, SCREENS, AnalyticsFigures
 from noc_board.demo.simulator import MarketSimulator
 from noc_board.demo.wire import Request, Response, json_response
 
 _PATH = re.compile(r"/v1beta/properties/([^/:]+):(runReport|runRealtimeReport)")
 _DAYS_AGO = re.compile(r"(\d+)daysAgo")
 REALTIME_METRICS = {"activeUsers", "eventCount", "keyEvents", "screenPageViews"}
-REALTIME_DIMENSIONS = {"minutesAgo", "unifiedScreenName"}
+REALTIME_DIMENSIONS = {"minutesAgo", "unifiedScreenName", "country"}
+MAX_METRICS = 10
 # name -> (type, value from a range's figures)
 REPORT_METRICS: dict[str, tuple[str, Callable[[AnalyticsFigures], float]]] = {
     "activeUsers": ("TYPE_INTEGER", lambda f: f.active_users),
@@ -43,8 +50,16 @@ REPORT_METRICS: dict[str, tuple[str, Callable[[AnalyticsFigures], float]]] = {
     "purchaseRevenue": ("TYPE_CURRENCY", lambda f: round(f.revenue, 2)),
     "sessionKeyEventRate": ("TYPE_FLOAT",
                             lambda f: f.key_events / f.sessions if f.sessions else 0.0),
+    "engagedSessions": ("TYPE_INTEGER", lambda f: f.engaged_sessions),
+    "purchaserConversionRate": ("TYPE_FLOAT",
+                                lambda f: f.purchasers / f.active_users if f.active_users
+                                else 0.0),
 }
-REPORT_DIMENSIONS = {"date"}
+# users active in the N days ending on the range's last day (computed apart)
+WINDOW_METRICS = {"active1DayUsers": 1, "active7DayUsers": 7, "active28DayUsers": 28}
+PAGE_METRICS = {"screenPageViews", "activeUsers"}
+REPORT_DIMENSIONS = {"date", "pagePath", "pageReferrer"}
+_PAGE_DIMENSIONS = (["pagePath"], ["pageReferrer", "pagePath"])
 _QUOTA_LIMITS = {"tokensPerDay": 200_000, "tokensPerHour": 40_000, "concurrentRequests": 10,
                  "serverErrorsPerProjectPerHour": 10, "potentiallyThresholdedRequestsPerHour": 120,
                  "tokensPerProjectPerHour": 14_000}
@@ -116,6 +131,7 @@ class Ga4Api:
         dimensions = _names(body, "dimensions")
         if not metrics:
             raise _invalid("At least one metric is required.")
+        _at_most_ten(metrics)
         for name in metrics:
             if name not in REALTIME_METRICS:
                 raise _invalid(f"Field {name} is not a valid metric for realtime reports. For a "
@@ -146,6 +162,9 @@ class Ga4Api:
         elif dimensions[0] == "minutesAgo":
             rows = [([f"{ago:02d}"], [float(per_minute[n][i]) for n in metrics])
                     for i, ago in sorted(enumerate(window.minutes_ago), key=lambda p: p[1])]
+        elif dimensions[0] == "country":
+            rows = [([country], [totals[n] * share for n in metrics])
+                    for country, share in COUNTRIES]
         else:
             weight = sum(w for _, w in SCREENS[:-1])
             rows = []
@@ -174,14 +193,23 @@ class Ga4Api:
         dimensions = _names(body, "dimensions")
         if not metrics:
             raise _invalid("At least one metric is required.")
+        _at_most_ten(metrics)
         for name in metrics:
-            if name not in REPORT_METRICS:
+            if name not in REPORT_METRICS and name not in WINDOW_METRICS:
+                known = sorted([*REPORT_METRICS, *WINDOW_METRICS])
                 raise _invalid(f"Field {name} is not a valid metric (the demo server knows "
-                               f"{', '.join(sorted(REPORT_METRICS))}).")
+                               f"{', '.join(known)}).")
         for name in dimensions:
             if name not in REPORT_DIMENSIONS:
                 raise _invalid(f"Field {name} is not a valid dimension (the demo server knows "
-                               "date).")
+                               f"{', '.join(sorted(REPORT_DIMENSIONS))}).")
+        pages = dimensions in _PAGE_DIMENSIONS
+        if ("pagePath" in dimensions or "pageReferrer" in dimensions) and not pages:
+            raise _invalid("The demo server answers pages by pagePath, or by pageReferrer and "
+                           "pagePath.")
+        if pages and not set(metrics) <= PAGE_METRICS:
+            raise _invalid("The demo server answers pages with screenPageViews and activeUsers "
+                           "only.")
         ranges = body.get("dateRanges")
         if not ranges or not isinstance(ranges, list) or len(ranges) > 4:
             raise _invalid("dateRanges: give one to four date ranges.")
@@ -193,30 +221,52 @@ class Ga4Api:
                 raise _invalid(f"dateRanges[{n}]: endDate must not be before startDate.")
         many = len(spans) > 1
         heads = dimensions + (["dateRange"] if many else [])
-        types = [REPORT_METRICS[n][0] for n in metrics]
+        types = [REPORT_METRICS[n][0] if n in REPORT_METRICS else "TYPE_INTEGER"
+                 for n in metrics]
         rows: list[tuple[list[str], list[float]]] = []
         for n, (first, last, name) in enumerate(spans):
             label = [name or f"date_range_{n}"] if many else []
-            if "date" in dimensions:
+            if pages:
+                rows += [(dims + label, vals)
+                         for dims, vals in _page_rows(dimensions, metrics,
+                                                      self._figures(first, last, now))]
+            elif "date" in dimensions:
                 day = first
                 while day <= last:
                     figures = self._figures(day, day, now)
-                    rows.append(([day.strftime("%Y%m%d"), *label], _values(metrics, figures)))
+                    values = self._values(metrics, figures, day, now)
+                    rows.append(([day.strftime("%Y%m%d"), *label], values))
                     day += dt.timedelta(days=1)
             else:
-                rows.append((label, _values(metrics, self._figures(first, last, now))))
+                figures = self._figures(first, last, now)
+                rows.append((label, self._values(metrics, figures, last, now)))
+        rows = _filtered(rows, heads, body.get("dimensionFilter"))
         out = _table(heads, metrics, types, rows, body,
                      keep_empty=bool(body.get("keepEmptyRows")))
         aggregations = body.get("metricAggregations") or []
         if "TOTAL" in aggregations:
             first = min(s[0] for s in spans)
             last = max(s[1] for s in spans)
-            totals = _values(metrics, self._figures(first, last, now))
+            totals = self._values(metrics, self._figures(first, last, now), last, now)
             out["totals"] = [{"dimensionValues": [{"value": "RESERVED_TOTAL"} for _ in heads],
                               "metricValues": [{"value": _text(v)} for v in totals]}]
         out["metadata"] = {"currencyCode": self._sim.scenario.baseline.currency,
                            "timeZone": "Etc/UTC"}
         out["kind"] = "analyticsData#runReport"
+        return out
+
+    def _values(self, metrics: list[str], figures: AnalyticsFigures, last: dt.date,
+                now: float) -> list[float]:
+        """The metrics' values for a range's figures; activeNDayUsers over the N days that
+        end on the range's last day."""
+        out = []
+        for name in metrics:
+            days = WINDOW_METRICS.get(name)
+            if days is None:
+                out.append(float(REPORT_METRICS[name][1](figures)))
+            else:
+                first = last - dt.timedelta(days=days - 1)
+                out.append(float(self._figures(first, last, now).active_users))
         return out
 
     def _figures(self, first: dt.date, last: dt.date, now: float) -> AnalyticsFigures:
@@ -279,8 +329,51 @@ def _date(value: object, today: dt.date, key: str) -> dt.date:
     raise _invalid(f"Invalid {key}: {value!r}. Use YYYY-MM-DD, NdaysAgo, yesterday or today.")
 
 
-def _values(metrics: list[str], figures: AnalyticsFigures) -> list[float]:
-    return [float(REPORT_METRICS[n][1](figures)) for n in metrics]
+def _at_most_ten(metrics: list[str]) -> None:
+    if len(metrics) > MAX_METRICS:
+        raise _invalid(f"Requested {len(metrics)} metrics; a request may have at most "
+                       f"{MAX_METRICS}.")
+
+
+def _page_rows(dimensions: list[str], metrics: list[str], figures: AnalyticsFigures
+               ) -> list[tuple[list[str], list[float]]]:
+    """Rows by page, or by referrer and page: views from the flows, users per page."""
+    views: dict[tuple[str, ...], float] = {}
+    for referrer, path, count in figures.flows():
+        key = (path,) if dimensions == ["pagePath"] else (referrer, path)
+        views[key] = views.get(key, 0.0) + count
+    users = dict(figures.page_users())
+    keys: list[tuple[str, ...]]
+    if dimensions == ["pagePath"]:
+        keys = [(path,) for path in users]
+        got = {"screenPageViews": lambda k: views.get(k, 0.0),
+               "activeUsers": lambda k: users[k[0]]}
+    else:
+        keys = list(views)
+        got = {"screenPageViews": lambda k: views[k],
+               "activeUsers": lambda k: round(views[k] * 0.8)}
+    return [(list(k), [float(got[n](k)) for n in metrics]) for k in keys]
+
+
+def _filtered(rows: list[tuple[list[str], list[float]]], heads: list[str],
+              spec: object) -> list[tuple[list[str], list[float]]]:
+    """Rows that pass a `dimensionFilter` (an inListFilter or an exact stringFilter)."""
+    if not spec:
+        return rows
+    flt = spec.get("filter") if isinstance(spec, dict) else None
+    if not isinstance(flt, dict) or flt.get("fieldName") not in heads:
+        raise _invalid("dimensionFilter: the demo server takes one filter on a dimension of "
+                       "the request.")
+    i = heads.index(flt["fieldName"])
+    if isinstance(flt.get("inListFilter"), dict):
+        allowed = set(flt["inListFilter"].get("values") or [])
+    elif isinstance(flt.get("stringFilter"), dict) and flt["stringFilter"].get(
+            "matchType", "EXACT") == "EXACT":
+        allowed = {flt["stringFilter"].get("value")}
+    else:
+        raise _invalid("dimensionFilter: the demo server takes inListFilter or an EXACT "
+                       "stringFilter.")
+    return [r for r in rows if r[0][i] in allowed]
 
 
 def _text(value: float) -> str:

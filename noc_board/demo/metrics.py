@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from noc_board.core.scenario import SERVICES
+from noc_board.demo import availability
 from noc_board.demo.noise import FloatArray
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ CODES = ("200", "500", "503")
 COUNTER = "http_requests_total"
 _COUNTER_HELP = "Requests each service answered, by HTTP status code."
 _CACHE_DAYS = 8
+# share of each service's requests answered 404 (broken links, products gone)
+_NOT_FOUND = {"web": 0.006, "search": 0.002, "catalog": 0.012, "checkout": 0.001,
+              "payments": 0.0005}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,13 @@ GAUGES = (
           _one(lambda f: f.db_query_p95)),
     Gauge("marketplace_network_rtt_seconds", "Round-trip time between the data centres.", None,
           _one(lambda f: f.network_rtt)),
+    Gauge("marketplace_http_404_ratio", "Share of requests answered 404 Not Found (0-1).",
+          "service", lambda f: {s: _NOT_FOUND[s] * (0.7 + 0.6 * np.clip(
+              f.error_ratio[s] / 0.004, 0.0, 1.0)) for s in SERVICES}),
+    Gauge("marketplace_page_load_p75_seconds",
+          "75th percentile of page load (Largest Contentful Paint) in browsers; NaN while the "
+          "site is down.", None,
+          _one(lambda f: 1.1 + 2.6 * f.p95_latency["web"])),
 )
 GAUGE_NAMES = frozenset(g.name for g in GAUGES)
 
@@ -105,6 +116,8 @@ class Catalogue:
 
     def series(self, name: str, times: FloatArray) -> list[Series]:
         """The series of one metric name at `times` (empty when the name is unknown)."""
+        if name in availability.NAMES:
+            return availability.series(self, name, times, self._sim.scenario.start)
         if name == COUNTER:
             values = self.counters(times)
             return [({"code": code, "service": s}, values[:, n * len(CODES) + k])
@@ -127,6 +140,10 @@ class Catalogue:
             lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} gauge"]
             for labels, values in self._gauge_series(gauge, frame):
                 lines.append(f"{gauge.name}{_labels(labels)} {format_value(float(values[0]))}")
+        for name in availability.NAMES:
+            lines += [f"# HELP {name} {availability.HELP[name]}", f"# TYPE {name} gauge"]
+            for labels, values in self.series(name, np.array([t])):
+                lines.append(f"{name}{_labels(labels)} {format_value(float(values[0]))}")
         lines += [f"# HELP {COUNTER} {_COUNTER_HELP}", f"# TYPE {COUNTER} counter"]
         for labels, values in self.series(COUNTER, np.array([t])):
             lines.append(f"{COUNTER}{_labels(labels)} {format_value(float(values[0]))}")

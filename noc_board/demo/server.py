@@ -12,12 +12,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from noc_board.core.clock import Clock
+from noc_board.demo.datadog_api import DatadogApi
 from noc_board.demo.ga4_api import Ga4Api
+from noc_board.demo.newrelic_api import NewRelicApi
+from noc_board.demo.paypal_api import PayPalApi
 from noc_board.demo.prom_api import PrometheusApi
 from noc_board.demo.simulator import MarketSimulator
 from noc_board.demo.stripe_api import StripeApi
@@ -31,6 +35,11 @@ Prometheus  GET|POST /api/v1/query, /api/v1/query_range; GET /metrics, /-/ready,
 Stripe      GET /v1/charges, /v1/refunds (Authorization: Bearer sk_... or rk_...)
 GA4         POST /v1beta/properties/{id}:runReport, :runRealtimeReport (Bearer token)
             POST /token (grants any token)
+Datadog     GET /api/v1/query (with DD-API-KEY, DD-APPLICATION-KEY), /api/v1/monitor;
+            POST /api/v2/query/timeseries
+New Relic   POST /graphql (NerdGraph NRQL; API-Key: NRAK-...)
+PayPal      POST /v1/oauth2/token (basic auth: any client id and secret);
+            GET /v1/reporting/transactions (Bearer token)
 """
 
 
@@ -38,8 +47,11 @@ class _App:
     """Routes a request to the API that owns its path."""
 
     def __init__(self, sim: MarketSimulator, clock: Clock, instance: str) -> None:
-        self.apis = (PrometheusApi(sim, clock, instance), StripeApi(sim, clock),
-                     Ga4Api(sim, clock))
+        # Datadog first: its /api/v1/query is Prometheus' path too (it claims only its own)
+        # PayPal before Stripe: Stripe's face answers every /v1/ path
+        self.apis = (DatadogApi(sim, clock), PrometheusApi(sim, clock, instance),
+                     PayPalApi(sim, clock), StripeApi(sim, clock), Ga4Api(sim, clock),
+                     NewRelicApi(sim, clock))
 
     def handle(self, req: Request) -> Response:
         for api in self.apis:
@@ -62,6 +74,13 @@ class _HttpServer(ThreadingHTTPServer):
         self.app = app
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-response (the board closing at exit) is normal, not an error
+        # worth a traceback on stderr; anything else still gets socketserver's report.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

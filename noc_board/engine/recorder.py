@@ -17,6 +17,8 @@ from noc_board.core.samples import Sample
 from noc_board.store import Store
 from noc_board.store.journal import ACK, ALARM, SOURCE_HEALTH, JournalEntry
 
+HORN = "horn"  # the horn was silenced (not an acknowledgement); subject: the alarm key
+
 _ALARM_FIELDS = [f.name for f in dataclasses.fields(Alarm)]
 
 
@@ -62,15 +64,42 @@ class StoreRecorder:
                 "comment": event.comment,
                 "until": event.until,
             }
+            if event.origin:
+                data["origin"] = event.origin  # e.g. acknowledged on another board
             if alarm is not None:
                 data["alarm"] = alarm_to_data(alarm)
             kind = ACK if event.event == "acknowledged" else ALARM
             message = (
                 f"{event.rule} {event.event} ({event.state_from.value} -> {event.state_to.value})"
             )
+            if event.origin:
+                message += f" via {event.origin}"
             self._store.journal.append(
                 JournalEntry(event.ts, kind, event.key, event.actor, message, data)
             )
+
+    def record_horn_silenced(
+        self, at: float, operator: str, until: float, alarms: Sequence[Alarm]
+    ) -> None:
+        """One entry per alarm that was sounding: the horn muted by `operator` until `until`."""
+        for alarm in alarms:
+            data: dict[str, Any] = {
+                "event": "silenced",
+                "rule": alarm.rule,
+                "metric": alarm.metric,
+                "severity": alarm.severity,
+                "value": _json_number(alarm.value),
+                "to": alarm.state.value,
+                "until": until,
+            }
+            message = f"{alarm.rule} horn silenced (still {alarm.state.value})"
+            self._store.journal.append(JournalEntry(at, HORN, alarm.key, operator, message, data))
+
+    def alarm_history(self, key: str, limit: int = 200) -> list[JournalEntry]:
+        """The journal's entries about alarm `key` (transitions, acks, escalations, the horn),
+        newest first; source-health entries of a source with the same name are left out."""
+        entries = self._store.journal.entries(subject=key, limit=limit, newest_first=True)
+        return [e for e in entries if e.kind != SOURCE_HEALTH]
 
     def record_health(self, before: SourceHealth, after: SourceHealth) -> None:
         at = after.last_attempt or after.last_success or 0.0

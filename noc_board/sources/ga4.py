@@ -1,11 +1,18 @@
-"""The GA4 connector: users and engagement from the Google Analytics Data API v1beta (REST).
+"""The GA4 connector: users, engagement, e-commerce and behaviour from the GA4 Data API v1beta.
 
-One `runReport` call for today's standard metrics (the day is the property's own) and one
-`runRealtimeReport` call for the users of the last 30 minutes, each only when a configured
-measure needs it. Values are cast by their header type; a report without rows is NaN with a
-note (no data yet), never zero. Both calls ask for `returnPropertyQuota`, and a quota under
-10% becomes a note. Authentication goes through a `TokenProvider`: the configured secret is
-the bearer token for now; a service-account provider can replace it without touching this.
+The configured measures decide the requests (`ga4_reports.plan`): realtime reports for the
+last 30 minutes (in total, by minute, by page, by country) and standard reports for today in
+the property's own day (the numbers, at most 10 metrics a request; the behaviour flow; the
+funnel). The requests run concurrently; one failing leaves the others' numbers and a note.
+Values are cast by their header type; a report without rows is NaN with a note (no data
+yet), never zero. Every request asks for `returnPropertyQuota`: a quota under 10 % left is a
+note, and the `quota_left` measure is the smallest share left. A quota error
+(RESOURCE_EXHAUSTED) is not retried at once: the poll waits out its delay, a minute at least.
+
+Tokens come from a `TokenProvider`: the configured secret as the bearer token
+(`StaticToken`), or a service-account key file (`ga4_tokens.ServiceAccountTokens`, with
+`key_file`). Tables are published under the metric's id when a metric asks for one, and as
+`<source>.<table>` (`ga4.behaviour_flow`, `ga4.funnel`, ...) for panels that name it.
 """
 
 from __future__ import annotations
@@ -13,37 +20,36 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import msgspec
 
 from noc_board.config.schema import MetricConfig, SourceConfig
 from noc_board.core.clock import Clock
-from noc_board.core.samples import PollResult, Sample
+from noc_board.core.samples import Breakdown, PollResult, Sample
 from noc_board.sources.base import SourceError, metrics_for, one_line
 from noc_board.sources.error_shapes import google_error
-from noc_board.sources.ga4_wire import Report, first_row_values, quota_warnings
+from noc_board.sources.ga4_reports import (
+    MEASURES,
+    Reading,
+    ReportSpec,
+    derive,
+    is_known,
+    plan,
+)
+from noc_board.sources.ga4_wire import Report, quota_left, quota_warnings
 from noc_board.sources.http import HttpFetcher
 from noc_board.sources.policy import policy_for
 
-STANDARD_MEASURES = {
-    "active_users_today": "activeUsers",
-    "sessions_today": "sessions",
-    "avg_session_duration": "averageSessionDuration",
-    "pages_per_session": "screenPageViewsPerSession",
-    "bounce_rate": "bounceRate",
-    "engagement_rate": "engagementRate",
-}
-REALTIME_MEASURES = {"active_users_realtime": "activeUsers"}
-MEASURES = tuple(REALTIME_MEASURES) + tuple(STANDARD_MEASURES)
+__all__ = ["MEASURES", "GA4Source", "StaticToken", "TokenProvider"]
+
 DEFAULT_URL = "https://analyticsdata.googleapis.com"
 _PARSE_ERRORS = (msgspec.ValidationError, ValueError, TypeError, KeyError, IndexError,
                  AttributeError, OverflowError)
 
 
 class TokenProvider(Protocol):
-    """Where GA4 access tokens come from (a static token now; service accounts later)."""
+    """Where GA4 access tokens come from (a static token, or a service account)."""
 
     async def token(self) -> str:
         """A current access token; SourceError when there is none."""
@@ -64,19 +70,11 @@ class StaticToken:
     async def token(self) -> str:
         if not self._token:
             where = f"keyring entry {self._secret_name!r}" if self._secret_name else "a secret"
-            raise SourceError(f"GA4 needs an access token: set {where}")
+            raise SourceError(f"GA4 needs an access token: set {where}, or a key_file")
         return self._token
 
     def invalidate(self) -> None:
         """Nothing to refresh: a static token stays what the admin set."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    label: str
-    url: str
-    body: dict[str, Any]
-    measures: dict[str, str]  # measure -> GA4 metric name
 
 
 class GA4Source:
@@ -101,81 +99,95 @@ class GA4Source:
         self._tokens = tokens
         self._property = cfg.property_id.strip().removeprefix("properties/")
         base = (cfg.url or DEFAULT_URL).rstrip("/")
+        self._urls = {
+            True: f"{base}/v1beta/properties/{self._property}:runRealtimeReport",
+            False: f"{base}/v1beta/properties/{self._property}:runReport",
+        }
+        self._funnel = list(cfg.funnel)
         wanted = {m.measure for m in self._metrics}
-        self._calls: list[_Call] = []
-        standard = {k: v for k, v in STANDARD_MEASURES.items() if k in wanted}
-        realtime = {k: v for k, v in REALTIME_MEASURES.items() if k in wanted}
-        if realtime:
-            self._calls.append(_Call(
-                "GA4 realtime", f"{base}/v1beta/properties/{self._property}:runRealtimeReport",
-                {"metrics": _metric_list(realtime), "returnPropertyQuota": True}, realtime,
-            ))
-        if standard:
-            self._calls.append(_Call(
-                "GA4", f"{base}/v1beta/properties/{self._property}:runReport",
-                {"dateRanges": [{"startDate": "today", "endDate": "today"}],
-                 "metrics": _metric_list(standard), "returnPropertyQuota": True},
-                standard,
-            ))
+        self._specs = plan(wanted, self._funnel)
 
     async def poll(self) -> PollResult:
-        """Run the realtime and the standard report, and read every configured measure."""
+        """Run every planned report and read every configured measure."""
         if not self._property.isdigit():
             raise SourceError("GA4 needs property_id: the numeric id of the GA4 property")
         now = self._clock.now()
+        if not self._specs:
+            only = self._config_notes()
+            return PollResult(self.name, now, self._samples(now, {}, only), (), tuple(only))
         token = await self._tokens.token()
         headers = {"Authorization": f"Bearer {token}"}
-        results = await asyncio.gather(*(self._run(call, headers) for call in self._calls))
+        results = await asyncio.gather(*(self._run(spec, headers) for spec in self._specs))
         values: dict[str, float] = {}
+        raw: dict[str, float] = {}
+        tables: dict[str, list[tuple[str, float]]] = {}
         notes: list[str] = []
         errors: list[SourceError] = []
-        for call, result in zip(self._calls, results, strict=True):
+        quota_shares: list[float] = []
+        for spec, result in zip(self._specs, results, strict=True):
             if isinstance(result, SourceError):
                 errors.append(result)
-                notes.append(f"{call.label}: {result}")
+                notes.append(f"{spec.label}: {result}")
                 continue
-            found, call_notes = result
-            values.update(found)
-            notes.extend(call_notes)
-        if errors and len(errors) == len(self._calls):
+            reading, share, quota_notes = result
+            values.update(reading.values)
+            raw.update(reading.raw)
+            tables.update(reading.tables)
+            notes.extend(quota_notes)
+            notes.extend(f"{spec.label}: {n}" for n in reading.notes)
+            if reading.empty:
+                why = f" ({reading.empty_reason})" if reading.empty_reason else ""
+                notes.append(f"{spec.label}: no rows yet{why}; shown as no data")
+            if share is not None:
+                quota_shares.append(share)
+        if errors and len(errors) == len(self._specs):
             first = errors[0]
-            if first.status == 401:
+            if any(e.status == 401 for e in errors):
                 self._tokens.invalidate()
             waits = [e.retry_after for e in errors if e.retry_after is not None]
             raise SourceError(str(first), max(waits) if waits else None, status=first.status)
+        derive(values, raw)
+        if quota_shares:
+            values["quota_left"] = min(quota_shares)
+        breakdowns = [Breakdown(f"{self.name}.{name}", now, tuple(rows))
+                      for name, rows in tables.items()]
+        breakdowns += [Breakdown(m.id, now, tuple(tables[m.measure]))
+                       for m in self._metrics if m.measure in tables]
+        notes += self._config_notes()
+        return PollResult(self.name, now, self._samples(now, values, notes), breakdowns,
+                          tuple(notes))
+
+    def _config_notes(self) -> list[str]:
+        if not self._funnel and any(m.measure.startswith("funnel") for m in self._metrics):
+            return ["funnel measures need `funnel`: the page paths of the steps, in order"]
+        return []
+
+    def _samples(self, now: float, values: dict[str, float], notes: list[str]) -> list[Sample]:
         samples = []
         for metric in self._metrics:
-            if metric.measure not in MEASURES:
+            if not is_known(metric.measure):
                 notes.append(f"{metric.id}: unknown GA4 measure {metric.measure!r}; "
                              f"known: {', '.join(MEASURES)}")
             samples.append(Sample(metric.id, now, values.get(metric.measure, math.nan)))
-        return PollResult(self.name, now, samples, (), tuple(notes))
+        return samples
 
     async def _run(
-        self, call: _Call, headers: dict[str, str]
-    ) -> tuple[dict[str, float], list[str]] | SourceError:
-        """{measure: value} and notes of one report, or the error it failed with."""
+        self, spec: ReportSpec, headers: dict[str, str]
+    ) -> tuple[Reading, float | None, list[str]] | SourceError:
+        """One report's reading, its smallest quota share left and quota notes, or the error."""
         try:
             report = await self._http.post_json(
-                call.url, json=call.body, headers=headers, shape=Report
+                self._urls[spec.realtime], json=spec.body, headers=headers, shape=Report
             )
-            by_name = first_row_values(report)
+            reading = spec.read(report)
         except SourceError as exc:
             return exc
         except _PARSE_ERRORS as exc:
-            return SourceError(f"unexpected {call.label} response: {one_line(str(exc), 160)}")
-        notes = quota_warnings(report.propertyQuota, call.label)
-        if by_name is None:
+            return SourceError(f"unexpected {spec.label} response: {one_line(str(exc), 160)}")
+        if reading.empty:
             reason = report.metadata.get("emptyReason")
-            why = f" ({one_line(reason, 80)})" if isinstance(reason, str) and reason else ""
-            notes.append(f"{call.label}: no rows yet{why}; shown as no data")
-            return {}, notes
-        missing = [name for name in call.measures.values() if name not in by_name]
-        if missing:
-            notes.append(f"{call.label}: no value for {', '.join(missing)}")
-        found = {m: by_name[name] for m, name in call.measures.items() if name in by_name}
-        return found, notes
+            if isinstance(reason, str) and reason:
+                reading.empty_reason = one_line(reason, 80)
+        quota = report.propertyQuota
+        return reading, quota_left(quota), quota_warnings(quota, spec.label)
 
-
-def _metric_list(measures: dict[str, str]) -> list[dict[str, str]]:
-    return [{"name": name} for name in dict.fromkeys(measures.values())]

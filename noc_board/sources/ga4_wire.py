@@ -25,11 +25,23 @@ class MetricValue(msgspec.Struct):
     value: str = ""
 
 
+class DimensionValue(msgspec.Struct):
+    """One dimension value (a page path, a country, "07" minutes ago)."""
+
+    value: str = ""
+
+
+class DimensionHeader(msgspec.Struct):
+    """A dimension's name."""
+
+    name: str
+
+
 class ReportRow(msgspec.Struct):
-    """One row: dimension values (unused here) and metric values in header order."""
+    """One row: dimension values and metric values, each in header order."""
 
     metricValues: list[MetricValue] = []
-    dimensionValues: list[Any] = []
+    dimensionValues: list[DimensionValue] = []
 
 
 class QuotaStatus(msgspec.Struct):
@@ -43,6 +55,7 @@ class Report(msgspec.Struct):
     """The answer of runReport and runRealtimeReport (the fields the board reads)."""
 
     metricHeaders: list[MetricHeader] = []
+    dimensionHeaders: list[DimensionHeader] = []
     rows: list[ReportRow] = []
     propertyQuota: dict[str, QuotaStatus] = {}
     metadata: dict[str, Any] = {}
@@ -81,6 +94,33 @@ def first_row_values(report: Report) -> dict[str, float] | None:
         header.name: cast_value(cell.value, header.type)
         for header, cell in zip(report.metricHeaders, row.metricValues, strict=True)
     }
+
+
+def table_rows(report: Report) -> list[tuple[list[str], dict[str, float]]]:
+    """Every row as (dimension values, {metric name: value}); ValueError on a ragged row."""
+    out = []
+    dims = len(report.dimensionHeaders)
+    for row in report.rows:
+        if len(row.metricValues) != len(report.metricHeaders) or len(row.dimensionValues) != dims:
+            raise ValueError("a row does not match the report's headers")
+        values = {
+            header.name: cast_value(cell.value, header.type)
+            for header, cell in zip(report.metricHeaders, row.metricValues, strict=True)
+        }
+        out.append(([d.value for d in row.dimensionValues], values))
+    return out
+
+
+def quota_left(quota: dict[str, QuotaStatus]) -> float | None:
+    """The smallest share of any quota left (0..1), or None without quota figures."""
+    shares = []
+    for name, status in quota.items():
+        used = status.consumed + status.remaining
+        standard, premium = QUOTA_LIMITS.get(name, (used, used))
+        limit = standard if used <= standard else max(premium, used)
+        if limit > 0:
+            shares.append(max(0.0, min(1.0, status.remaining / limit)))
+    return min(shares) if shares else None
 
 
 def quota_warnings(quota: dict[str, QuotaStatus], label: str) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,9 +52,15 @@ def make_client(
     keepalive_expiry: float = 30.0,
     trust_env: bool = True,
     user_agent: str | None = None,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
-    """The one shared client: explicit timeouts and connection limits, redirects followed."""
+    """The one shared client: explicit timeouts and connection limits, redirects followed.
+
+    `verify` is for a source's dedicated client (a private CA, verification off): see
+    `HttpFetcher.dedicated_client`.
+    """
     return httpx.AsyncClient(
+        verify=verify,
         timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
         limits=httpx.Limits(
             max_connections=max_connections,
@@ -84,7 +91,9 @@ class HttpFetcher:
     the server in messages ("HTTP 503 from Prometheus: ..."), `error_hook` reads its error
     shape. `derive()` gives a fetcher with another policy or service over the same client and
     decode pool; `aclose()` shuts down a pool the fetcher created (not the client: the
-    composition root owns it).
+    composition root owns it). `dedicated_client()` makes a client of a source's own (its TLS
+    settings differ: one client has one `verify`); this fetcher and every one derived from it
+    own those, and `aclose()` of any of them closes them.
     """
 
     def __init__(
@@ -99,8 +108,10 @@ class HttpFetcher:
         service: str = "server",
         error_hook: ErrorHook | None = None,
         decode_pool: DecodePool | None = None,
+        owned_clients: list[httpx.AsyncClient] | None = None,
     ) -> None:
         self._client = client
+        self._owned = owned_clients if owned_clients is not None else []
         self.policy = policy or RequestPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -115,10 +126,12 @@ class HttpFetcher:
         policy: RequestPolicy | None = None,
         service: str | None = None,
         error_hook: ErrorHook | None = None,
+        client: httpx.AsyncClient | None = None,
     ) -> HttpFetcher:
-        """The same client, sleep, rng and decode pool with another policy, name or hook."""
+        """The same client (or `client`), sleep, rng and decode pool with another policy, name
+        or hook."""
         return HttpFetcher(
-            self._client,
+            client or self._client,
             policy or self.policy,
             self._sleep,
             self._rng,
@@ -126,9 +139,33 @@ class HttpFetcher:
             service=service or self.service,
             error_hook=error_hook or self._hook,
             decode_pool=self._pool,
+            owned_clients=self._owned,
         )
 
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The client requests go through (for a source that needs the raw response)."""
+        return self._client
+
+    def dedicated_client(
+        self, *, verify: ssl.SSLContext | bool = True, keepalive: bool = True
+    ) -> httpx.AsyncClient:
+        """A new client like the shared one but with its own `verify` (and, with
+        `keepalive=False`, a fresh connection per request, as an uptime probe wants); closed by
+        `aclose()`."""
+        client = make_client(
+            verify=verify,
+            trust_env=self._client.trust_env,
+            max_keepalive_connections=10 if keepalive else 0,
+            user_agent=self._client.headers.get("user-agent"),
+        )
+        self._owned.append(client)
+        return client
+
     async def aclose(self) -> None:
+        owned, self._owned[:] = list(self._owned), []
+        for client in owned:
+            await client.aclose()
         await self._pool.aclose()
 
     async def get_json(
@@ -311,7 +348,8 @@ class HttpFetcher:
             return unwrap(decode_outcome(body, shape))
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(self._pool.get(), decode_outcome, body, shape)
+            pool = await self._pool.ready()
+            outcome = await loop.run_in_executor(pool, decode_outcome, body, shape)
         except BrokenProcessPool:
             self._pool.discard_broken()
             raise SourceError("the JSON decoder process died; will retry next poll") from None
@@ -352,7 +390,8 @@ def _reason(exc: Exception) -> str:
 def _secrets_in(headers: Mapping[str, str] | None, auth: Auth) -> list[str]:
     found: list[str] = []
     for key, value in (headers or {}).items():
-        if key.lower() in ("authorization", "api-key", "x-api-key", "dd-api-key"):
+        if key.lower() in ("authorization", "api-key", "x-api-key", "dd-api-key",
+                           "dd-application-key"):
             parts = value.split()
             credential = parts[-1] if len(parts) == 2 else value  # "Bearer <token>"
             if len(credential) >= 4:

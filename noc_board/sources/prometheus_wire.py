@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import msgspec
+import numpy as np
 
 Point = tuple[float, str]
 
@@ -97,3 +98,35 @@ def instant_value(data: PromData, fallback_ts: float) -> tuple[float, float, str
         return fallback_ts, math.nan, "range selector returned no points"
     ts, text = first.values[-1]
     return ts, sample_value(text), None
+
+
+class FirstSeries(msgspec.Struct):
+    """A range response cut down to its first series as two float arrays (the worker's reply).
+
+    `times` and `values` are float64 arrays in the native byte order.
+    """
+
+    status: str
+    found: bool
+    times: bytes = b""
+    values: bytes = b""
+    warnings: list[str] = []
+    error: str | None = None
+    errorType: str | None = None
+
+
+def first_series(envelope: PromRangeEnvelope) -> FirstSeries:
+    """`Projection` reducer for backfills: only the first series leaves the worker process."""
+    series = envelope.data.result if envelope.data is not None else []
+    points = (series[0].values or []) if series else []
+    times = np.fromiter((float(ts) for ts, _ in points), dtype=np.float64, count=len(points))
+    try:
+        values = np.fromiter((sample_value(v) for _, v in points), np.float64, len(points))
+    except ValueError as exc:
+        raise msgspec.ValidationError(f"a sample value is not a number: {exc}") from None
+    return FirstSeries(
+        status=envelope.status, found=envelope.data is not None, times=times.tobytes(),
+        values=values.tobytes(), warnings=envelope.warnings, error=envelope.error,
+        errorType=envelope.errorType,
+    )
+

@@ -1,222 +1,195 @@
-"""The Stripe day ledger: charges and refunds seen since the window start, and the measures.
+"""The Stripe book: what the connector has counted, and up to where, kept across restarts.
 
-Stripe has no metrics API, so the connector keeps the charges and refunds of the current day
-(plus the last hour, which crosses midnight for an hour) in memory, keyed by id so a charge
-seen twice counts once and a status change replaces the old record. What falls out of the
-window is dropped, so memory stays bounded by one day of payments.
+Stripe has no metrics API, so the connector lists objects by `created` and counts them itself.
+Per list (charges, refunds, disputes, payment intents, checkout sessions) a **cursor** says
+"every object created before this second is counted"; the counts live in **day totals**
+(local days of the board's time zone). Advancing a cursor and adding what it passed over to
+the day totals is one atomic write to the `SourceState` (one SQLite transaction), so a crash
+or a restart at any point neither loses nor double counts: the next run lists from the cursor.
+
+Objects newer than the cursor form the **tail**: listed again on every poll and counted
+provisionally, because the newest seconds may still be filling in and a pending payment may
+still change. A separate in-memory window keeps the last hour's charges one by one, for the
+rolling last-hour figures.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import msgspec
 
-from noc_board.sources.stripe_money import Converter, to_major
+from noc_board.sources.source_state import SourceState
+from noc_board.sources.stripe_totals import DayTotals, LocalDays, totals_by_day
+from noc_board.sources.stripe_wire import StripeCharge, StripeObject
 
-MEASURES = (
-    "orders_today",
-    "revenue_today",
-    "aov_today",
-    "refunds_today",
-    "refund_value_today",
-    "refund_rate_today",
-    "failed_payments_today",
-    "decline_rate_1h",
-    "orders_last_hour",
-    "revenue_last_hour",
-)
-TOP_PRODUCTS = 10
-_NOT_REFUNDED = ("failed", "canceled")
-_UNSETTLED = ("pending", "requires_action")
-
-
-class StripeCharge(msgspec.Struct):
-    """The fields of a Stripe charge the board reads (others are ignored)."""
-
-    id: str
-    created: int
-    amount: int
-    currency: str
-    status: str
-    description: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class StripeRefund(msgspec.Struct):
-    """The fields of a Stripe refund the board reads."""
-
-    id: str
-    created: int
-    amount: int
-    currency: str
-    status: str | None = None
-
-
-class ChargePage(msgspec.Struct):
-    """One page of `GET /v1/charges`, newest first."""
-
-    data: list[StripeCharge]
-    has_more: bool = False
-
-
-class RefundPage(msgspec.Struct):
-    """One page of `GET /v1/refunds`, newest first."""
-
-    data: list[StripeRefund]
-    has_more: bool = False
+STATE_VERSION = 1
+KEEP_DAYS = 40  # day totals kept: the current month and some
+HOUR = 3600
+_DAY_PREFIX = "day."
+_CURSOR_PREFIX = "cursor."
+_day_decoder = msgspec.json.Decoder(DayTotals)
 
 
 @dataclass(frozen=True, slots=True)
-class Payment:
-    """A charge or refund as the ledger keeps it."""
+class RecentCharge:
+    """A charge of the last hour, kept one by one for the rolling figures."""
 
     created: int
     amount: int
     currency: str
-    status: str
-    label: str | None = None
+    succeeded: bool
+    failed: bool
+    attempt: str  # payment intent (or charge id): retries share it
 
 
-def _label(charge: StripeCharge) -> str | None:
-    product = (charge.metadata or {}).get("product")
-    if isinstance(product, str) and product.strip():
-        return product.strip()[:80]
-    if charge.description and charge.description.strip():
-        return charge.description.strip()[:80]
-    return None
+class StripeBook:
+    """Cursors, day totals, the tail and the last hour of one Stripe source.
 
+    `identity` names what was counted (the API base URL and the time zone): when it differs
+    from the saved one, the saved counts belong to another account or calendar and are
+    dropped. Call `load` once before anything else.
+    """
 
-@dataclass(slots=True)
-class _Book:
-    """Payments by id, the newest `created` seen, and which are not settled yet."""
+    def __init__(self, state: SourceState, identity: str, days: LocalDays) -> None:
+        self._state = state
+        self._identity = identity
+        self.days_of = days
+        self.since: int | None = None  # when counting began (the coverage start)
+        self.cursors: dict[str, int] = {}
+        self.days: dict[str, DayTotals] = {}
+        self.tail: dict[str, list[StripeObject]] = {}
+        self.recent: dict[str, RecentCharge] = {}
+        self.recent_from: int | None = None  # the last hour is complete from here on
+        self.loaded = False
 
-    items: dict[str, Payment] = field(default_factory=dict)
-    newest: int | None = None
+    # -- persistence ---------------------------------------------------------------------
 
-    def add(self, key: str, payment: Payment) -> None:
-        self.items[key] = payment
-        self.newest = payment.created if self.newest is None else max(self.newest, payment.created)
+    def load(self) -> list[str]:
+        """Read the saved state; notes say why saved counts were dropped, if they were."""
+        self.loaded = True
+        items = self._state.items()
+        if not items:
+            return []
+        try:
+            meta = json.loads(items.get("meta", "null"))
+            if not isinstance(meta, dict) or meta.get("v") != STATE_VERSION:
+                raise ValueError("unknown version")
+            if meta.get("identity") != self._identity:
+                self._reset(items)
+                return ["the Stripe account or time zone changed: counting starts again"]
+            since = meta.get("since")
+            if not isinstance(since, int):
+                raise ValueError("no start")
+            cursors: dict[str, int] = {}
+            days: dict[str, DayTotals] = {}
+            for key, value in items.items():
+                if key.startswith(_CURSOR_PREFIX):
+                    cursor = json.loads(value)
+                    if not isinstance(cursor, int):
+                        raise ValueError(f"bad cursor {key}")
+                    cursors[key.removeprefix(_CURSOR_PREFIX)] = cursor
+                elif key.startswith(_DAY_PREFIX):
+                    days[key.removeprefix(_DAY_PREFIX)] = _day_decoder.decode(value)
+        except (ValueError, TypeError, msgspec.DecodeError):
+            self._reset(items)
+            return ["the saved Stripe counts were unreadable: counting starts again"]
+        self.since, self.cursors, self.days = since, cursors, days
+        return []
 
-    def fetch_from(self, window_start: int) -> int:
-        """`created[gte]` for the next fetch: the newest seen, or an older unsettled one."""
-        if self.newest is None:
-            return window_start
-        since = self.newest
-        unsettled = [p.created for p in self.items.values() if p.status in _UNSETTLED]
-        if unsettled:
-            since = min(since, min(unsettled))
-        return max(window_start, since)
+    def _reset(self, items: Mapping[str, str]) -> None:
+        self._state.put(dict.fromkeys(items))
+        self.since, self.cursors, self.days = None, {}, {}
 
-    def prune(self, before: int) -> None:
-        for key in [k for k, p in self.items.items() if p.created < before]:
-            del self.items[key]
+    def begin(self, since: int, kinds: Iterable[str], oldest: int) -> None:
+        """Start counting: at `since` when nothing was counted yet; a list without a cursor
+        (newly configured) starts at the coverage start, but never before `oldest`."""
+        changes: dict[str, str | None] = {}
+        if self.since is None:
+            self.since = since
+            changes["meta"] = json.dumps(
+                {"v": STATE_VERSION, "identity": self._identity, "since": since}
+            )
+        for kind in kinds:
+            if kind not in self.cursors:
+                self.cursors[kind] = max(self.since, oldest)
+                changes[_CURSOR_PREFIX + kind] = json.dumps(self.cursors[kind])
+        if changes:
+            self._state.put(changes)
 
+    def commit(self, batches: Mapping[str, tuple[Sequence[StripeObject], int]], today: str
+               ) -> None:
+        """Count each list's objects into the day totals and move its cursor to the given
+        second, in one write. Objects at or after the new cursor are not counted."""
+        touched: dict[str, DayTotals] = {}
+        changes: dict[str, str | None] = {}
+        for kind, (objects, upto) in batches.items():
+            counted = [o for o in objects if self.cursors[kind] <= o.created < upto]
+            for key, more in totals_by_day(kind, counted, self.days_of).items():
+                day = touched.get(key)
+                if day is None:
+                    existing = self.days.get(key)
+                    day = _copy(existing) if existing is not None else DayTotals()
+                    touched[key] = day
+                day.merge(more)
+            changes[_CURSOR_PREFIX + kind] = json.dumps(max(upto, self.cursors[kind]))
+        for key, day in touched.items():
+            changes[_DAY_PREFIX + key] = msgspec.json.encode(day).decode()
+        for key in self.days:
+            if key < _days_before(today, KEEP_DAYS):
+                changes[_DAY_PREFIX + key] = None
+        self._state.put(changes)  # raises before anything below changes when it fails
+        self.days.update(touched)
+        for key in [k for k in self.days if changes.get(_DAY_PREFIX + k, "") is None]:
+            del self.days[key]
+        for kind, (_, upto) in batches.items():
+            self.cursors[kind] = max(upto, self.cursors[kind])
 
-class Ledger:
-    """Charges and refunds in the window [window start, now]."""
+    # -- the provisional tail and the last hour --------------------------------------------
 
-    def __init__(self) -> None:
-        self.charges = _Book()
-        self.refunds = _Book()
+    def set_tail(self, kind: str, objects: Sequence[StripeObject]) -> None:
+        self.tail[kind] = [o for o in objects if o.created >= self.cursors.get(kind, 0)]
 
-    def add_charges(self, charges: Iterable[StripeCharge]) -> None:
+    def tail_days(self) -> dict[str, DayTotals]:
+        out: dict[str, DayTotals] = {}
+        for kind, objects in self.tail.items():
+            for key, more in totals_by_day(kind, objects, self.days_of).items():
+                out.setdefault(key, DayTotals()).merge(more)
+        return out
+
+    def feed_recent(self, charges: Iterable[StripeCharge], now: float) -> None:
+        start = now - HOUR
         for c in charges:
-            self.charges.add(
-                c.id, Payment(c.created, c.amount, c.currency.lower(), c.status, _label(c))
-            )
+            if c.created >= start:
+                self.recent[c.id] = RecentCharge(
+                    c.created, c.amount, c.currency.lower(), c.status == "succeeded",
+                    c.status == "failed", c.attempt_key(),
+                )
+        for key in [k for k, c in self.recent.items() if c.created < start]:
+            del self.recent[key]
 
-    def add_refunds(self, refunds: Iterable[StripeRefund]) -> None:
-        for r in refunds:
-            self.refunds.add(
-                r.id, Payment(r.created, r.amount, r.currency.lower(), r.status or "succeeded")
-            )
+    def total(self, first_day: str, last_day: str, tail: Mapping[str, DayTotals]) -> DayTotals:
+        """Counted plus provisional (`tail`, from `tail_days`) totals of the local days
+        first_day..last_day."""
+        out = DayTotals()
+        for source in (self.days, tail):
+            for key, day in source.items():
+                if first_day <= key <= last_day:
+                    out.merge(day)
+        return out
 
-    def prune(self, before: int) -> None:
-        self.charges.prune(before)
-        self.refunds.prune(before)
-
-
-@dataclass(slots=True)
-class Figures:
-    """The measures, the per-currency and per-product tables, and notes for one poll."""
-
-    values: dict[str, float]
-    by_currency: list[tuple[str, float]]
-    products: list[tuple[str, float]]
-    notes: list[str]
+    def covered_from(self) -> float:
+        return math.inf if self.since is None else float(self.since)
 
 
-def _ratio(part: float, whole: float) -> float:
-    return part / whole if whole else math.nan
+def _copy(day: DayTotals) -> DayTotals:
+    copied: DayTotals = _day_decoder.decode(msgspec.json.encode(day))
+    return copied
 
 
-def compute(ledger: Ledger, now: float, midnight: float, money: Converter) -> Figures:
-    """Every measure at `now`; "today" starts at `midnight`, the last hour at now - 3600."""
-    hour_ago = now - 3600.0
-    charges = list(ledger.charges.items.values())
-    today = [c for c in charges if c.created >= midnight]
-    hour = [c for c in charges if c.created >= hour_ago]
-    paid_today = [c for c in today if c.status == "succeeded"]
-    paid_hour = [c for c in hour if c.status == "succeeded"]
-    refunds = [
-        r for r in ledger.refunds.items.values()
-        if r.created >= midnight and r.status not in _NOT_REFUNDED
-    ]
-    left_out: set[str] = set()
-
-    def total(payments: list[Payment]) -> tuple[float, int]:
-        minor: dict[str, int] = defaultdict(int)
-        counted = 0
-        for p in payments:
-            if money.can_convert(p.currency):
-                minor[p.currency] += p.amount
-                counted += 1
-            else:
-                left_out.add(p.currency)
-        return sum(money.convert(v, k) or 0.0 for k, v in minor.items()), counted
-
-    revenue, priced_orders = total(paid_today)
-    refund_value, _ = total(refunds)
-    revenue_hour, _ = total(paid_hour)
-    values = {
-        "orders_today": float(len(paid_today)),
-        "revenue_today": revenue,
-        "aov_today": _ratio(revenue, priced_orders),
-        "refunds_today": float(len(refunds)),
-        "refund_value_today": refund_value,
-        "refund_rate_today": _ratio(len(refunds), len(paid_today)),
-        "failed_payments_today": float(sum(c.status == "failed" for c in today)),
-        "decline_rate_1h": _ratio(sum(c.status == "failed" for c in hour), len(hour)),
-        "orders_last_hour": float(len(paid_hour)),
-        "revenue_last_hour": revenue_hour,
-    }
-    notes = []
-    if left_out:
-        codes = ", ".join(sorted(c.upper() for c in left_out))
-        notes.append(
-            f"payments in {codes} left out of {money.reporting.upper()} totals (no exchange rate)"
-        )
-    return Figures(values, _by_currency(paid_today), _products(paid_today, money), notes)
-
-
-def _by_currency(paid: list[Payment]) -> list[tuple[str, float]]:
-    minor: dict[str, int] = defaultdict(int)
-    for p in paid:
-        minor[p.currency] += p.amount
-    # amounts in different currencies do not compare: ordered by code
-    return sorted((code.upper(), to_major(amount, code)) for code, amount in minor.items())
-
-
-def _products(paid: list[Payment], money: Converter) -> list[tuple[str, float]]:
-    revenue: dict[str, float] = defaultdict(float)
-    for p in paid:
-        value = money.convert(p.amount, p.currency)
-        if p.label is not None and value is not None:
-            revenue[p.label] += value
-    rows = sorted(revenue.items(), key=lambda row: (-row[1], row[0]))
-    return rows[:TOP_PRODUCTS]
+def _days_before(today: str, count: int) -> str:
+    return (date.fromisoformat(today) - timedelta(days=count)).isoformat()

@@ -33,6 +33,7 @@ from noc_board.store.db import (
 )
 from noc_board.store.journal import Journal, JournalEntry
 from noc_board.store.rollups import PruneResult, RollupRow, Rollups
+from noc_board.store.source_state import SourceStateHandle, SourceStateTable
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,6 +43,8 @@ __all__ = [
     "RollupRow",
     "Rollups",
     "SchemaTooNewError",
+    "SourceStateHandle",
+    "SourceStateTable",
     "Store",
     "StoreError",
     "open_store",
@@ -55,6 +58,7 @@ class Store:
         self.db = db
         self.journal = Journal(db)
         self.rollups = Rollups(db)
+        self.source_state = SourceStateTable(db)  # cursors sources keep across restarts
 
     @property
     def path(self) -> Path:

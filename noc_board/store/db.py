@@ -83,9 +83,25 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Key/value state a source keeps across restarts (Stripe's cursors and day totals)."""
+    run_ddl(
+        conn,
+        """
+        CREATE TABLE source_state (
+            source  TEXT NOT NULL,
+            key     TEXT NOT NULL,
+            value   TEXT NOT NULL,
+            updated REAL NOT NULL,
+            PRIMARY KEY (source, key)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 #: `MIGRATIONS[i]` takes a database from schema version i to i + 1. Append only; never edit one
 #: that has shipped.
-MIGRATIONS: tuple[Migration, ...] = (_migrate_0_to_1,)
+MIGRATIONS: tuple[Migration, ...] = (_migrate_0_to_1, _migrate_1_to_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -23,7 +23,8 @@ ACK = "ack"
 NOTE = "note"
 INCIDENT = "incident"
 ESCALATION = "escalation"
-KINDS: tuple[str, ...] = (SOURCE_HEALTH, ALARM, ACK, NOTE, INCIDENT, ESCALATION)
+NOTIFICATION = "notification"  # a notification sent, failed (with the error) or given up on
+KINDS: tuple[str, ...] = (SOURCE_HEALTH, ALARM, ACK, NOTE, INCIDENT, ESCALATION, NOTIFICATION)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class Journal:
     def open(cls, path: Path) -> Journal:
         """A journal on its own connection to the store at `path` (created and migrated)."""
         return cls(open_database(path), owns_db=True)
+
+    @property
+    def path(self) -> Path:
+        """The database file (a report exported off the GUI thread opens its own connection)."""
+        return self._db.path
 
     def close(self) -> None:
         """Close the connection if this journal opened it; a shared one is the Store's to close."""

@@ -178,6 +178,18 @@ class Rollups:
         """The hour buckets of `metric` that overlap `[start, end)`, oldest first."""
         return self._read(HOUR_S, metric, start, end)
 
+    def raw(self, width: int, metric: str, start: float, end: float) -> list[tuple[Any, ...]]:
+        """The buckets of `width` (MINUTE_S or HOUR_S) that overlap `[start, end)` as plain
+        tuples (start, count, sum, min, max, last, last_ts), oldest first: for readers that
+        turn thousands of rows into arrays (reports), without a RollupRow per row."""
+        return self._db.query(
+            f'SELECT start, "count", "sum", "min", "max", last_value, last_ts '
+            f"FROM {_TABLES[width]} "
+            "WHERE metric_id = (SELECT id FROM metric WHERE name = ?) "
+            "AND start > ? AND start < ? ORDER BY start",
+            (metric, start - width, end),
+        )
+
     def metrics(self) -> list[str]:
         """The names of all metrics with rollups, sorted."""
         return [str(row[0]) for row in self._db.query("SELECT name FROM metric ORDER BY name")]

@@ -38,7 +38,7 @@ async def test_each_kind(kind: str, cls: type) -> None:
 
 
 async def test_unknown_kind() -> None:
-    cfg = SourceConfig(name="dd", kind="datadog", url="http://127.0.0.1:9")
+    cfg = SourceConfig(name="sp", kind="splunk", url="http://127.0.0.1:9")
     async with httpx.AsyncClient() as client:
-        with pytest.raises(SourceError, match="source 'dd': unknown kind 'datadog'"):
+        with pytest.raises(SourceError, match="source 'sp': unknown kind 'splunk'"):
             build_source(cfg, [], HttpFetcher(client), ManualClock(0), None, "UTC")

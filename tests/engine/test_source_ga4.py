@@ -17,7 +17,8 @@ from noc_board.core.clock import ManualClock
 from noc_board.core.samples import PollResult
 from noc_board.sources.base import SourceError
 from noc_board.sources.factory import build_source
-from noc_board.sources.ga4 import MEASURES, GA4Source
+from noc_board.sources.ga4 import GA4Source
+from noc_board.sources.ga4_reports import STANDARD, referrer_label
 from noc_board.sources.ga4_wire import cast_value
 from noc_board.sources.http import HttpFetcher, RequestPolicy, make_client
 from tests.engine.fakes.ga4 import FakeGA4, google_error, quota
@@ -26,6 +27,10 @@ from tests.engine.fakes.loopback import LoopbackServer, Reply, SleepRecorder
 
 NOW = 1_767_794_400.0
 TOKEN = "ya29.test-token"
+CLASSIC = ("active_users_realtime", "active_users_today", "sessions_today",
+           "avg_session_duration", "pages_per_session", "bounce_rate", "engagement_rate")
+FUNNEL = ["/", "/product", "/cart", "/checkout"]
+SHOP = "https://shop.example"
 
 
 @pytest.fixture
@@ -37,14 +42,15 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 def make_source(
     client: httpx.AsyncClient,
     url: str,
-    measures: tuple[str, ...] = MEASURES,
+    measures: tuple[str, ...] = CLASSIC,
     token: str | None = TOKEN,
     property_id: str = "123456789",
     policy: RequestPolicy | None = None,
     sleep: SleepRecorder | None = None,
+    funnel: list[str] | None = None,
 ) -> GA4Source:
     cfg = SourceConfig(name="ga", kind="ga4", url=url, auth="bearer", secret="ga-token",
-                       property_id=property_id)
+                       property_id=property_id, funnel=funnel or [])
     metrics = [MetricConfig(id=f"web.{m}", source="ga", measure=m) for m in measures]
     http = HttpFetcher(client, policy, sleep or SleepRecorder(), random.Random(5))
     source = build_source(cfg, metrics, http, ManualClock(NOW), token, "UTC")
@@ -54,6 +60,11 @@ def make_source(
 
 def values(result: PollResult) -> dict[str, float]:
     return {s.metric.removeprefix("web."): s.value for s in result.samples}
+
+
+def table(result: PollResult, name: str) -> list[tuple[str, float]]:
+    (found,) = [b for b in result.breakdowns if b.metric == name]
+    return list(found.rows)
 
 
 def test_values_are_cast_by_type() -> None:
@@ -86,6 +97,105 @@ async def test_one_report_and_one_realtime_call(client: httpx.AsyncClient) -> No
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in server.requests)
 
 
+async def test_every_standard_measure_in_requests_of_ten_metrics(
+    client: httpx.AsyncClient,
+) -> None:
+    measures = (*STANDARD, "dau_per_mau", "conversion_rate_session", "quota_left")
+    async with LoopbackServer(FakeGA4()) as server:
+        result = await make_source(client, server.url, measures).poll()
+    got = values(result)
+    assert got["dau"] == 1532 and got["wau"] == 6100 and got["mau"] == 15320
+    assert got["dau_per_mau"] == pytest.approx(1532 / 15320)  # the 28-day window
+    assert got["engaged_sessions_today"] == 1164 and got["key_events_today"] == 61
+    assert got["session_key_event_rate"] == 0.0299 and got["purchases_today"] == 50
+    assert got["purchase_revenue_today"] == 2104.5
+    assert got["conversion_rate_session"] == pytest.approx(50 / 2010)  # session-based
+    assert got["conversion_rate_user"] == 0.031  # user-based: GA4 purchaserConversionRate
+    assert got["quota_left"] == pytest.approx(13_990 / 14_000)
+    sizes = sorted(len(r.json()["metrics"]) for r in server.requests)
+    assert sizes == [5, 10] and result.notes == ()
+
+
+async def test_realtime_by_minute_page_and_country(client: httpx.AsyncClient) -> None:
+    fake = FakeGA4(realtime_tables={
+        ("minutesAgo",): [(["00"], {"activeUsers": "12"}), (["01"], {"activeUsers": "15"}),
+                          (["29"], {"activeUsers": "9"})],
+        ("unifiedScreenName",): [(["Cart"], {"activeUsers": "20"}),
+                                 (["Home"], {"activeUsers": "61"}),
+                                 (["Product"], {"activeUsers": "44"})],
+        ("country",): [(["Germany"], {"activeUsers": "50"}), (["France"], {"activeUsers": "31"})],
+    })
+    measures = ("realtime_by_minute", "realtime_by_page", "realtime_by_country")
+    async with LoopbackServer(fake) as server:
+        result = await make_source(client, server.url, measures).poll()
+    assert table(result, "web.realtime_by_minute") == [("29", 9.0), ("01", 15.0), ("00", 12.0)]
+    assert table(result, "ga.realtime_by_page") == [("Home", 61.0), ("Product", 44.0),
+                                                    ("Cart", 20.0)]
+    assert table(result, "ga.realtime_by_country")[0] == ("Germany", 50.0)
+    assert values(result) == {"realtime_by_minute": 12.0, "realtime_by_page": 61.0,
+                              "realtime_by_country": 50.0}
+    bodies = [r.json() for r in server.requests]
+    assert all(r.path.endswith(":runRealtimeReport") for r in server.requests)
+    assert sorted(b["dimensions"][0]["name"] for b in bodies) == [
+        "country", "minutesAgo", "unifiedScreenName"]
+
+
+async def test_behaviour_flow_reads_from_to(client: httpx.AsyncClient) -> None:
+    fake = FakeGA4(tables={("pageReferrer", "pagePath"): [
+        ([f"{SHOP}/", "/product"], {"screenPageViews": "420"}),
+        (["", "/"], {"screenPageViews": "900"}),
+        (["https://www.google.com/", "/"], {"screenPageViews": "300"}),
+        ([f"{SHOP}/product?id=7", "/cart"], {"screenPageViews": "120"}),
+        ([f"{SHOP}/product?id=9", "/cart"], {"screenPageViews": "30"}),
+    ]})
+    async with LoopbackServer(fake) as server:
+        result = await make_source(client, server.url, ("behaviour_flow",)).poll()
+    assert table(result, "web.behaviour_flow") == [
+        ("(entrance) → /", 900.0), ("/ → /product", 420.0), ("www.google.com → /", 300.0),
+        ("/product → /cart", 150.0)]
+    assert table(result, "ga.behaviour_flow") == table(result, "web.behaviour_flow")
+    assert values(result) == {"behaviour_flow": 900.0}
+    body = server.requests[0].json()
+    assert body["dimensions"] == [{"name": "pageReferrer"}, {"name": "pagePath"}]
+    assert body["orderBys"] == [{"metric": {"metricName": "screenPageViews"}, "desc": True}]
+
+
+def test_referrer_labels() -> None:
+    assert referrer_label("", "shop.example") == "(entrance)"
+    assert referrer_label("(not set)", "shop.example") == "(entrance)"
+    assert referrer_label("https://shop.example", "shop.example") == "/"
+    assert referrer_label("https://shop.example/cart?x=1", "shop.example") == "/cart"
+    assert referrer_label("https://news.example/story", "shop.example") == "news.example"
+
+
+async def test_funnel_counts_and_drop_off(client: httpx.AsyncClient) -> None:
+    fake = FakeGA4(tables={("pagePath",): [
+        (["/"], {"activeUsers": "1000"}), (["/product"], {"activeUsers": "600"}),
+        (["/cart"], {"activeUsers": "150"}), (["/about"], {"activeUsers": "70"}),
+    ]})
+    measures = ("funnel", "funnel_dropoff", "funnel_step_2", "funnel_step_4")
+    async with LoopbackServer(fake) as server:
+        result = await make_source(client, server.url, measures, funnel=FUNNEL).poll()
+    assert table(result, "web.funnel") == [("/", 1000.0), ("/product", 600.0),
+                                           ("/cart", 150.0), ("/checkout", 0.0)]
+    drops = dict(table(result, "web.funnel_dropoff"))
+    assert drops["/ → /product"] == pytest.approx(0.4)
+    assert drops["/product → /cart"] == pytest.approx(0.75)
+    assert drops["/cart → /checkout"] == 1.0
+    assert values(result) == {"funnel": 0.0, "funnel_dropoff": 1.0, "funnel_step_2": 600.0,
+                              "funnel_step_4": 0.0}
+    (request,) = server.requests
+    assert request.json()["dimensionFilter"]["filter"]["inListFilter"]["values"] == FUNNEL
+
+
+async def test_funnel_without_steps_is_a_note(client: httpx.AsyncClient) -> None:
+    async with LoopbackServer(FakeGA4()) as server:
+        result = await make_source(client, server.url, ("funnel",)).poll()
+    assert math.isnan(values(result)["funnel"]) and server.requests == []
+    assert result.notes == (
+        "funnel measures need `funnel`: the page paths of the steps, in order",)
+
+
 async def test_only_the_calls_needed(client: httpx.AsyncClient) -> None:
     async with LoopbackServer(FakeGA4()) as server:
         result = await make_source(client, server.url, ("active_users_realtime",)).poll()
@@ -111,8 +221,8 @@ async def test_no_rows_is_no_data_not_zero(client: httpx.AsyncClient) -> None:
 
 async def test_low_quota_is_a_note(client: httpx.AsyncClient) -> None:
     async with LoopbackServer(FakeGA4(quota=quota(remaining_per_hour=1_200))) as server:
-        result = await make_source(client, server.url, ("sessions_today",)).poll()
-    assert values(result) == {"sessions_today": 2010.0}
+        result = await make_source(client, server.url, ("sessions_today", "quota_left")).poll()
+    assert values(result) == {"sessions_today": 2010.0, "quota_left": 0.03}
     assert result.notes == ("GA4 quota tokensPerHour low: 1200 of 40000 left (3%)",)
 
 
@@ -206,13 +316,19 @@ async def test_token_provider_seam(client: httpx.AsyncClient) -> None:
 
 
 value = st.fixed_dictionaries({}, optional={"value": maybe(st.sampled_from(["1", "0.5", "x", ""]))})
+dim = st.fixed_dictionaries({}, optional={"value": maybe(st.sampled_from(
+    ["", "/cart", "https://a.example/x", "07", "Germany"]))})
 report_shape = st.fixed_dictionaries({}, optional={
     "metricHeaders": maybe(st.lists(st.fixed_dictionaries(
-        {"name": maybe(st.sampled_from(["activeUsers", "sessions", "bounceRate"]))},
+        {"name": maybe(st.sampled_from(["activeUsers", "sessions", "screenPageViews"]))},
         optional={"type": maybe(st.sampled_from(["TYPE_INTEGER", "TYPE_MILLISECONDS", "X"]))},
     ), max_size=3)),
+    "dimensionHeaders": maybe(st.lists(st.fixed_dictionaries(
+        {"name": maybe(st.sampled_from(["pagePath", "pageReferrer", "minutesAgo"]))}),
+        max_size=2)),
     "rows": maybe(st.lists(st.fixed_dictionaries(
-        {"metricValues": maybe(st.lists(value, max_size=3))}), max_size=2)),
+        {"metricValues": maybe(st.lists(value, max_size=3))},
+        optional={"dimensionValues": maybe(st.lists(dim, max_size=2))}), max_size=3)),
     "propertyQuota": maybe(st.dictionaries(
         st.sampled_from(["tokensPerHour", "concurrentRequests", "other"]),
         maybe(st.fixed_dictionaries({}, optional={
@@ -220,6 +336,8 @@ report_shape = st.fixed_dictionaries({}, optional={
             "remaining": maybe(st.integers(-5, 10**6))})))),
     "metadata": maybe(st.fixed_dictionaries({}, optional={"emptyReason": maybe(st.text())})),
 })
+FUZZED = (*CLASSIC, "realtime_by_minute", "realtime_by_page", "behaviour_flow", "funnel",
+          "dau_per_mau", "quota_left")
 
 
 @pytest.fixture
@@ -233,7 +351,7 @@ async def garbage_server() -> AsyncIterator[tuple[LoopbackServer, list[Reply]]]:
         yield server, queue
 
 
-@settings(max_examples=100, deadline=None,
+@settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(bodies=st.lists(replies(report_shape), min_size=1, max_size=3))
 async def test_garbage_only_ever_raises_source_error(
@@ -243,11 +361,12 @@ async def test_garbage_only_ever_raises_source_error(
 ) -> None:
     server, queue = garbage_server
     queue[:] = bodies
-    src = make_source(client, server.url, policy=RequestPolicy(max_retries=1))
+    src = make_source(client, server.url, FUZZED, policy=RequestPolicy(max_retries=1),
+                      funnel=FUNNEL)
     try:
         result = await src.poll()
     except SourceError as exc:
         assert str(exc) and "\n" not in str(exc)
     else:
-        assert len(result.samples) == len(MEASURES)
+        assert len(result.samples) == len(FUZZED)
         event("poll answered")

@@ -21,6 +21,7 @@ from noc_board.sources.prometheus import MAX_POINTS, PrometheusSource, backfill_
 from tests.engine.fakes.garbage import any_json, maybe, replies
 from tests.engine.fakes.loopback import LoopbackServer, Reply, SleepRecorder, json_reply
 from tests.engine.fakes.prometheus import FakePrometheus, vector
+from tests.engine.fakes.tls import CertFiles, TlsLoopbackServer, issue, make_ca
 
 NOW = 1_718_000_100.0
 
@@ -272,3 +273,107 @@ async def test_garbage_only_ever_raises_source_error(
         event("poll answered")
     with contextlib.suppress(SourceError):
         await src.backfill(NOW - 600, NOW, 15)
+
+
+# -- scrape targets, TLS with a private CA, error bodies ------------------------------------
+
+TARGETS = [
+    {"labels": {"job": "node", "instance": "10.0.0.5:9100"}, "scrapePool": "node",
+     "scrapeUrl": "http://10.0.0.5:9100/metrics", "lastError": "", "health": "up",
+     "lastScrape": "2024-06-10T08:00:01.5+00:00", "lastScrapeDuration": 0.01},
+    {"labels": {"job": "node", "instance": "10.0.0.6:9100"}, "scrapePool": "node",
+     "scrapeUrl": "http://10.0.0.6:9100/metrics", "lastError": "context deadline exceeded",
+     "health": "down"},
+    {"labels": {}, "scrapePool": "blackbox", "scrapeUrl": "http://127.0.0.1:9115/probe",
+     "health": "unknown"},  # an old server: no globalUrl, scrapeInterval...
+]
+
+
+def target_source(client: httpx.AsyncClient, url: str, queries: dict[str, str],
+                  measures: tuple[str, ...], **cfg: Any) -> PrometheusSource:
+    config = SourceConfig(name="prom", kind="prometheus", url=url, **cfg)
+    metrics = [MetricConfig(id=mid, source="prom", query=q) for mid, q in queries.items()]
+    metrics += [MetricConfig(id=f"t.{m}", source="prom", measure=m) for m in measures]
+    http = HttpFetcher(client, RequestPolicy(max_retries=1), SleepRecorder(), random.Random(1))
+    return PrometheusSource(config, metrics, http, ManualClock(NOW), None)
+
+
+async def test_targets_health_as_measures_and_a_table(client: httpx.AsyncClient) -> None:
+    fake = FakePrometheus(answers={"probe_success": vector("1")}, targets=TARGETS)
+    async with LoopbackServer(fake) as server:
+        src = target_source(client, server.url, {"bb": "probe_success"},
+                            ("targets_up", "targets_down", "targets_up_ratio"))
+        result = await src.poll()
+    assert values(result) == {"bb": 1.0, "t.targets_up": 1.0, "t.targets_down": 1.0,
+                              "t.targets_up_ratio": 0.5}
+    (table,) = result.breakdowns
+    assert table.metric == "prom.targets" and table.ts == NOW
+    assert table.rows[0] == ("blackbox/http://127.0.0.1:9115/probe", pytest.approx(math.nan,
+                                                                                 nan_ok=True))
+    assert table.rows[1:] == (("node/10.0.0.6:9100", 0.0), ("node/10.0.0.5:9100", 1.0))
+    assert result.notes == ("target node/10.0.0.6:9100 down: context deadline exceeded",)
+    targets = [r for r in server.requests if r.path == "/api/v1/targets"]
+    assert len(targets) == 1 and targets[0].method == "GET"
+    assert targets[0].query == [("state", "active")]
+
+
+async def test_targets_failing_alone_or_with_everything(client: httpx.AsyncClient) -> None:
+    fake = FakePrometheus(answers={"up": vector("1")},
+                          targets=Reply(503, "Service Unavailable", "text/plain"))
+    async with LoopbackServer(fake) as server:
+        mixed = await target_source(client, server.url, {"m": "up"}, ("targets_up",)).poll()
+        alone = target_source(client, server.url, {}, ("targets_up",))
+        with pytest.raises(SourceError, match=r"^HTTP 503 from Prometheus: Service Unavail"):
+            await alone.poll()
+    assert values(mixed)["m"] == 1.0 and math.isnan(values(mixed)["t.targets_up"])
+    assert mixed.notes[0].startswith("targets: HTTP 503 from Prometheus")
+    assert mixed.breakdowns == []
+
+
+async def test_timeout_error_body_on_503(client: httpx.AsyncClient) -> None:
+    timeout = json_reply({"status": "error", "errorType": "timeout",
+                          "error": "query timed out in expression evaluation"}, 503)
+    fake = FakePrometheus(answers={"slow": timeout})
+    async with LoopbackServer(fake) as server:
+        src = source(client, server.url, {"m": "slow"}, policy=RequestPolicy(max_retries=1))
+        with pytest.raises(SourceError) as caught:
+            await src.poll()
+    assert str(caught.value) == (
+        "HTTP 503 from Prometheus: timeout: query timed out in expression evaluation")
+    assert len(server.requests) == 2  # a 503 is worth one more try
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CertFiles]:
+    directory = tmp_path_factory.mktemp("pki")
+    ca = make_ca(directory)
+    return {"ca": ca, "server": issue(directory, "server", ca, 90)}
+
+
+async def test_tls_with_a_private_ca(client: httpx.AsyncClient,
+                                     pki: dict[str, CertFiles]) -> None:
+    fake = FakePrometheus(answers={"up": vector("1")}, basic=("ops", "s3cret-pass"))
+    async with TlsLoopbackServer(fake, pki["server"]) as server:
+        def make(**cfg: Any) -> tuple[PrometheusSource, HttpFetcher]:
+            config = SourceConfig(name="prom", kind="prometheus", url=server.url, auth="basic",
+                                  username="ops", secret="prom-pass", **cfg)
+            http = HttpFetcher(client, RequestPolicy(max_retries=0), SleepRecorder(),
+                               random.Random(1))
+            metric = MetricConfig(id="m", source="prom", query="up")
+            return PrometheusSource(config, [metric], http, ManualClock(NOW), "s3cret-pass"), http
+
+        trusted, http = make(ca_file=str(pki["ca"].cert))
+        assert values(await trusted.poll()) == {"m": 1.0}
+        assert await trusted.probe() == "Prometheus Server is Ready."
+        series = await trusted.backfill(NOW - 60, NOW, 15)
+        assert len(series.samples) == 5
+        await http.aclose()
+        system, _ = make()
+        with pytest.raises(SourceError, match="certificate verify failed"):
+            await system.poll()
+        insecure, _ = make(insecure=True)
+        assert values(await insecure.poll()) == {"m": 1.0}
+        missing, _ = make(ca_file="/nonexistent/ca.pem")
+        with pytest.raises(SourceError, match=r"CA file '/nonexistent/ca\.pem' does not exist"):
+            await missing.poll()
+    assert not client.is_closed

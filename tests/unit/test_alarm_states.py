@@ -18,6 +18,8 @@ def in_state(state: AlarmState, active: bool) -> Alarm:
         extra = {"acked_by": "alice", "acked_at": 1.0, "ack_comment": "on it"}
     if state is AlarmState.SHELVED:
         extra = {"shelved_by": "bob", "shelved_until": 1000.0}
+    if state is AlarmState.SUPPRESSED:
+        extra = {"suppressed_by": "db-patch", "suppressed_until": 1000.0}
     return replace(BASE, state=state, active=active, raised_at=0.0, **extra)  # type: ignore[arg-type]
 
 
@@ -83,7 +85,47 @@ def test_operator_errors_are_clear() -> None:
         sm.acknowledge(alarm, 11.0, "alice", until=5.0)
 
 
-EVENTS = ["raise_w", "raise_c", "clear", "ack", "shelve", "unshelve", "tick"]
+def test_suppression_is_silent_but_recorded() -> None:
+    alarm, _ = sm.raise_alarm(BASE, 10.0, "warning", 1.0)
+    alarm, _ = sm.acknowledge(alarm, 11.0, "alice")
+    alarm, events = sm.suppress(alarm, 12.0, "db-patch", until=100.0, comment="patching")
+    assert alarm.state is AlarmState.SUPPRESSED and not alarm.needs_attention
+    assert alarm.acked_by is None and alarm.suppressed_by == "db-patch"
+    assert [(e.event, e.actor, e.comment, e.until) for e in events] == [
+        ("suppressed", "maintenance:db-patch", "patching", 100.0)]
+    alarm, events = sm.clear_alarm(alarm, 20.0, 0.0)
+    assert [e.event for e in events] == ["cleared_suppressed"] and not alarm.active
+    alarm, events = sm.raise_alarm(alarm, 30.0, "critical", 5.0, note="why")
+    assert [(e.event, e.comment) for e in events] == [("raised_suppressed", "why")]
+    assert alarm.state is AlarmState.SUPPRESSED and alarm.active and alarm.detail == "why"
+    with pytest.raises(AlarmError, match="suppressed"):
+        sm.acknowledge(alarm, 31.0, "alice")
+    with pytest.raises(AlarmError, match="suppressed"):
+        sm.shelve(alarm, 31.0, "alice", until=50.0)
+    alarm, events = sm.tick(alarm, 100.0)  # the window ends: still active, so it comes back
+    assert alarm.state is AlarmState.UNACKED and alarm.needs_attention
+    assert alarm.raised_at == 100.0 and [e.event for e in events] == ["unsuppressed"]
+
+
+def test_suppression_of_a_quiet_alarm_ends_normal() -> None:
+    alarm, _ = sm.suppress(BASE, 1.0, "night", until=10.0)
+    alarm, events = sm.unsuppress(alarm, 5.0)
+    assert alarm.state is AlarmState.NORMAL and alarm.suppressed_by is None
+    assert events[0].actor == "maintenance:night"
+
+
+def test_flapping_is_a_flag_with_events() -> None:
+    alarm, _ = sm.raise_alarm(BASE, 10.0, "warning", 1.0)
+    alarm, events = sm.set_flapping(alarm, 11.0, True, "40% state change")
+    assert alarm.flapping and alarm.state is AlarmState.UNACKED
+    assert [(e.event, e.comment) for e in events] == [("flapping_started", "40% state change")]
+    assert sm.set_flapping(alarm, 12.0, True) == (alarm, [])
+    alarm, events = sm.set_flapping(alarm, 13.0, False)
+    assert not alarm.flapping and [e.event for e in events] == ["flapping_stopped"]
+
+
+EVENTS = ["raise_w", "raise_c", "clear", "ack", "shelve", "unshelve", "tick", "suppress",
+          "unsuppress", "flap_on", "flap_off"]
 
 
 def apply(alarm: Alarm, event: str, at: float) -> tuple[Alarm, list[sm.AlarmEvent]]:
@@ -100,6 +142,12 @@ def apply(alarm: Alarm, event: str, at: float) -> tuple[Alarm, list[sm.AlarmEven
             return sm.shelve(alarm, at, "bob", until=at + 3)
         case "unshelve":
             return sm.unshelve(alarm, at)
+        case "suppress":
+            return sm.suppress(alarm, at, "window", until=at + 4)
+        case "unsuppress":
+            return sm.unsuppress(alarm, at)
+        case "flap_on" | "flap_off":
+            return sm.set_flapping(alarm, at, event == "flap_on")
         case _:
             return sm.tick(alarm, at)
 
@@ -115,6 +163,8 @@ def check_invariants(alarm: Alarm) -> None:
         assert not alarm.active
     if alarm.state is not AlarmState.ACKED:
         assert alarm.acked_by is None
+    assert (alarm.shelved_by is not None) == (alarm.state is AlarmState.SHELVED)
+    assert (alarm.suppressed_by is not None) == (alarm.state is AlarmState.SUPPRESSED)
 
 
 REACHABLE = [
@@ -124,6 +174,8 @@ REACHABLE = [
     (AlarmState.RTN_UNACKED, False),
     (AlarmState.SHELVED, True),
     (AlarmState.SHELVED, False),
+    (AlarmState.SUPPRESSED, True),
+    (AlarmState.SUPPRESSED, False),
 ]
 
 
@@ -138,8 +190,12 @@ def test_every_state_times_every_event(state: AlarmState, active: bool, event: s
             ("ack", AlarmState.NORMAL),
             ("ack", AlarmState.ACKED),
             ("ack", AlarmState.SHELVED),
+            ("ack", AlarmState.SUPPRESSED),
             ("shelve", AlarmState.SHELVED),
-        } or (event == "unshelve" and state is not AlarmState.SHELVED)
+            ("shelve", AlarmState.SUPPRESSED),
+            ("suppress", AlarmState.SUPPRESSED),
+        } or (event == "unshelve" and state is not AlarmState.SHELVED) or (
+            event == "unsuppress" and state is not AlarmState.SUPPRESSED)
         return
     check_invariants(new)
     for e in events:
@@ -164,5 +220,6 @@ def test_no_sequence_loses_an_acknowledgement(events: list[str]) -> None:
                 ["severity_changed"],
                 ["ack_expired"],
                 ["shelved"],
+                ["suppressed"],
             )
         alarm = new

@@ -16,6 +16,7 @@ from noc_board.config.loader import (
     parse_config,
 )
 from noc_board.config.schema import (
+    SOURCE_KINDS,
     BoardConfig,
     Config,
     MetricConfig,
@@ -169,7 +170,7 @@ def test_bad_choice_lists_choices_and_suggests() -> None:
     text = BASE.replace('kind = "stripe"', 'kind = "strype"')
     issue = only(text)
     assert str(issue) == (f"{FILE}:{line_of(text, 'strype')}: sources[1].kind: 'strype' is not "
-                          "one of: prometheus, stripe, ga4; did you mean 'stripe'?")
+                          f"one of: {', '.join(SOURCE_KINDS)}; did you mean 'stripe'?")
 
 
 def test_out_of_range_numbers() -> None:

@@ -38,7 +38,8 @@ def test_sections_choices_units_and_defaults_are_shown() -> None:
     for header in ("[board]", "[[sources]]", "[[metrics]]", "[[pages]]", "[[pages.panels]]",
                    "[[rules]]", "[[routes]]"):
         assert f"## `{header}`" in text
-    assert "| `kind` | string: `prometheus`, `stripe`, `ga4` | **required** |" in text
+    kinds = ", ".join(f"`{k}`" for k in schema.SOURCE_KINDS)
+    assert f"| `kind` | string: {kinds} | **required** |" in text
     assert "| `interval` | duration, at least 1s | `15s` |" in text
     assert "| `w` | integer, 1 to 24 | `6` |" in text
     assert "| `clear` | number, optional | unset |" in text

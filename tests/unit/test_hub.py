@@ -111,3 +111,15 @@ def test_backfill_fills_history_without_raising_alarms() -> None:
     assert len(hub.series("err") or []) == 3
     assert all(a.state is AlarmState.NORMAL for a in hub.alarms())
     assert not any(kind == "journal" for kind, _ in rec.log)
+
+
+def test_stale_allowance_adds_the_sources_usual_lag() -> None:
+    config = Config(
+        sources=[
+            SourceConfig(name="prom", kind="prometheus", url="http://x", interval=10),
+            SourceConfig(name="pp", kind="paypal", url="http://y", interval=60, lag=1800),
+        ],
+    )
+    hub = Hub(config, ManualClock(0.0))
+    assert hub.stale_after("prom") == 30
+    assert hub.stale_after("pp") == 180 + 1800

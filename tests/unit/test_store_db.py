@@ -17,7 +17,7 @@ from noc_board.store import (
 )
 from noc_board.store.db import MIGRATIONS, open_database, run_ddl, schema_version
 
-TABLES = {"journal", "metric", "rollup_minute", "rollup_hour"}
+TABLES = {"journal", "metric", "rollup_minute", "rollup_hour", "source_state"}
 
 
 def _tables(path: Path) -> set[str]:
@@ -41,7 +41,7 @@ def test_new_file_in_missing_folders_is_created_and_migrated(tmp_path: Path) -> 
     path = tmp_path / "a" / "b" / "noc.db"
     with open_store(path, busy_timeout_s=2.5) as store:
         assert store.path == path
-        assert schema_version(store.db.conn) == SCHEMA_VERSION == len(MIGRATIONS) == 1
+        assert schema_version(store.db.conn) == SCHEMA_VERSION == len(MIGRATIONS) == 2
         assert store.db.query("PRAGMA journal_mode") == [("wal",)]
         assert store.db.query("PRAGMA synchronous") == [(2,)]  # FULL
         assert store.db.query("PRAGMA busy_timeout") == [(2500,)]

@@ -161,4 +161,5 @@ def test_appends_from_several_threads_all_land(store: Store) -> None:
 
 
 def test_known_kinds() -> None:
-    assert KINDS == ("source_health", "alarm", "ack", "note", "incident", "escalation")
+    assert KINDS == ("source_health", "alarm", "ack", "note", "incident", "escalation",
+                     "notification")

@@ -37,6 +37,7 @@ class FakePrometheus:
     starting: bool = False
     basic: tuple[str, str] | None = None
     bearer: str | None = None
+    targets: list[dict[str, Any]] | Reply | None = None  # activeTargets of /api/v1/targets
 
     def __call__(self, request: Request) -> Reply:
         if self.starting:
@@ -56,6 +57,11 @@ class FakePrometheus:
             return self._instant(params)
         if path == "/api/v1/query_range":
             return self._range(params)
+        if path == "/api/v1/targets" and self.targets is not None:
+            if isinstance(self.targets, Reply):
+                return self.targets
+            return json_reply({"status": "success", "data": {
+                "activeTargets": self.targets, "droppedTargets": []}})
         return Reply(404, "404 page not found\n")
 
     def _authorised(self, header: str) -> bool:
