@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from noc_board.core.clock import Clock
+from noc_board.demo.alertmanager_api import AlertmanagerDemoApi
 from noc_board.demo.datadog_api import DatadogApi
 from noc_board.demo.ga4_api import Ga4Api
 from noc_board.demo.newrelic_api import NewRelicApi
@@ -40,6 +41,8 @@ Datadog     GET /api/v1/query (with DD-API-KEY, DD-APPLICATION-KEY), /api/v1/mon
 New Relic   POST /graphql (NerdGraph NRQL; API-Key: NRAK-...)
 PayPal      POST /v1/oauth2/token (basic auth: any client id and secret);
             GET /v1/reporting/transactions (Bearer token)
+Alertmanager GET /api/v2/alerts, /api/v2/silences, /api/v2/silence/{id}, /api/v2/status,
+            /api/v2/receivers (read-only API v2: the incidents as alerts)
 """
 
 
@@ -49,9 +52,11 @@ class _App:
     def __init__(self, sim: MarketSimulator, clock: Clock, instance: str) -> None:
         # Datadog first: its /api/v1/query is Prometheus' path too (it claims only its own)
         # PayPal before Stripe: Stripe's face answers every /v1/ path
+        # Alertmanager after Datadog (it claims every other /api/v2/ path) and Prometheus
+        # (whose /-/ready and /-/healthy answer for the shared port)
         self.apis = (DatadogApi(sim, clock), PrometheusApi(sim, clock, instance),
-                     PayPalApi(sim, clock), StripeApi(sim, clock), Ga4Api(sim, clock),
-                     NewRelicApi(sim, clock))
+                     AlertmanagerDemoApi(sim, clock, instance), PayPalApi(sim, clock),
+                     StripeApi(sim, clock), Ga4Api(sim, clock), NewRelicApi(sim, clock))
 
     def handle(self, req: Request) -> Response:
         for api in self.apis:
