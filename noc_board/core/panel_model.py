@@ -9,11 +9,17 @@ that a widget only draws. The rules it encodes:
 - a change is shown only when the history reaches back to the compared moment (never invented),
   coloured by the metric's good direction;
 - alarms are a look ("none", "unacked", "acked") plus a severity and a text badge, so the cue is
-  never colour alone.
+  never colour alone;
+- a value beyond a threshold rule's level takes that level's severity (`level`) and says so in
+  words (`level_text`), before the rule's hold time makes it an alarm.
+
+The freshness rules are shared with every other panel (`panel_models.freshness`); comparison
+periods are in `panel_models.compare`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +29,10 @@ import numpy as np
 
 from noc_board.config.schema import MetricConfig, PanelConfig
 from noc_board.core.alarms import SEVERITY_RANK, Alarm, AlarmState
-from noc_board.core.health import HealthState, SourceHealth
+from noc_board.core.health import SourceHealth
+from noc_board.core.panel_models import compare as _compare
+from noc_board.core.panel_models.freshness import freshness
+from noc_board.core.panel_models.thresholds import Threshold, breached
 from noc_board.core.series import RingSeries
 from noc_board.core.units import Unit, format_duration, format_value
 
@@ -57,6 +66,8 @@ class TileState:
     alarm: AlarmLook = "none"
     severity: str = ""  # of the alarm shown; "" with alarm "none"
     alarm_text: str = ""  # the badge, e.g. "⚠ CRITICAL" or "✓ ACK · WARNING"
+    level: str = ""  # severity of the threshold level the value is beyond; "" within all
+    level_text: str = ""  # that level in words, e.g. "▲ over 5.00% critical level"
 
     @property
     def greyed(self) -> bool:
@@ -69,30 +80,26 @@ def metric_label(metric: MetricConfig) -> str:
     return metric.label or metric.id
 
 
-def compare_offset(panel: PanelConfig) -> float:
-    """Seconds back that a tile's change compares against."""
-    if panel.compare == "day":
-        return DAY
-    if panel.compare == "week":
-        return WEEK
-    return panel.window
+def compare_offset(panel: PanelConfig, at: float | None = None,
+                   tz: dt.tzinfo = dt.UTC) -> float:
+    """Seconds back that a tile's change compares against (a calendar month from `at` in
+    `tz` for "month"; 30 days when `at` is not given)."""
+    if panel.compare == "month" and at is None:
+        return 30 * DAY
+    return _compare.compare_offset(panel.compare, panel.window, at or 0.0, tz)
 
 
 def compare_caption(panel: PanelConfig) -> str:
     """What a change is against, in words: "vs 1h ago", "vs yesterday", "vs last week"."""
-    if panel.compare == "day":
-        return "vs yesterday"
-    if panel.compare == "week":
-        return "vs last week"
-    return f"vs {format_duration(panel.window)} ago"
+    return _compare.compare_caption(panel.compare, panel.window)
 
 
 def reference_value(series: RingSeries, at: float, offset: float) -> float:
     """The value `offset` seconds before `at`, or NaN when the history does not reach back.
 
     The point used is the latest at or before `at - offset`, as `RingSeries.value_at_or_before`
-    picks it, but only when it lies within `REFERENCE_TOLERANCE * offset` of that moment: a point
-    from ten days ago is not "a week ago".
+    picks it, but only when it lies within `REFERENCE_TOLERANCE * offset` (at most an hour) of
+    that moment: a point from ten days ago is not "a week ago".
     """
     target = at - offset
     value = series.value_at_or_before(target)
@@ -100,9 +107,16 @@ def reference_value(series: RingSeries, at: float, offset: float) -> float:
         return value
     times, _ = series.arrays()
     ref_ts = float(times[int(np.searchsorted(times, target, side="right")) - 1])
-    if target - ref_ts > REFERENCE_TOLERANCE * offset:
+    if target - ref_ts > min(REFERENCE_TOLERANCE * offset, _compare.MAX_TOLERANCE):
         return float("nan")
     return value
+
+
+def level_text(threshold: Threshold, unit: Unit, currency: str = "USD") -> str:
+    """A breached level in words: "▲ over 5.00% · critical"."""
+    number, unit_text = format_value(threshold.level, unit, currency)
+    arrow, side = ("▲", "over") if threshold.op == "above" else ("▼", "under")
+    return f"{arrow} {side} {value_with_unit(number, unit_text)} · {threshold.severity}"
 
 
 def change_text(last: float, previous: float, unit: Unit, good: str) -> tuple[str, bool | None]:
@@ -162,11 +176,21 @@ def alarm_badge(look: AlarmLook, severity: str) -> str:
     return ""
 
 
-def age_text(now: float, last_ts: float) -> str:
-    """How old the newest point is, e.g. "12s ago"; "no data" when there is none."""
-    if math.isnan(last_ts):
-        return "no data"
-    return f"{format_duration(now - last_ts)} ago"
+def tile_change(
+    metric: MetricConfig, panel: PanelConfig, series: RingSeries | None,
+    history_reference: float = math.nan, tz: dt.tzinfo = dt.UTC,
+) -> tuple[str, bool | None]:
+    """A tile's change and whether it is good (see `tile_state`); it depends only on the series'
+    contents, so a caller may keep it until the series' version moves."""
+    if series is None or not len(series):
+        return "", None
+    last_ts, last = series.last_ts(), series.last_value()
+    if math.isnan(last) or math.isnan(last_ts):
+        return "", None
+    previous = reference_value(series, last_ts, compare_offset(panel, last_ts, tz))
+    if math.isnan(previous):
+        previous = history_reference
+    return change_text(last, previous, Unit(metric.unit), metric.good)
 
 
 def tile_state(
@@ -178,8 +202,18 @@ def tile_state(
     now: float,
     stale_after: float,
     currency: str = "USD",
+    thresholds: Sequence[Threshold] = (),
+    history_reference: float = math.nan,
+    tz: dt.tzinfo = dt.UTC,
+    change: tuple[str, bool | None] | None = None,
 ) -> TileState:
-    """The state of a stat tile showing `metric` (see the module docstring for the rules)."""
+    """The state of a stat tile showing `metric` (see the module docstring for the rules).
+
+    The change compares with the in-memory series when it reaches back to the compared moment,
+    else with `history_reference` (the value the store's rollups hold for that moment, NaN when
+    unknown). `thresholds` are the metric's rule levels. `change`, when given, is the
+    `tile_change` the caller kept from an earlier call on the same series version.
+    """
     title = panel.title or metric_label(metric)
     unit = Unit(metric.unit)
     look, severity = alarm_look(alarms, (metric.id,))
@@ -187,35 +221,19 @@ def tile_state(
     has_points = series is not None and len(series) > 0
     last_ts = series.last_ts() if series is not None and has_points else float("nan")
     last = series.last_value() if series is not None and has_points else float("nan")
-    age = age_text(now, last_ts)
-
-    if health.state is HealthState.DOWN:
-        status: TileStatus = "failing"
-        reason = f"source down: {health.source}: {health.last_error or 'no answer'}"
-        if not math.isnan(last_ts):
-            reason += f" (no data for {format_duration(now - last_ts)})"
-    elif math.isnan(last_ts) or math.isnan(last):
-        status = "nodata"
-        reason = "no data yet" if math.isnan(last_ts) else "the source sent no number"
-    elif now - last_ts > stale_after:
-        status = "stale"
-        reason = f"stale: no data for {format_duration(now - last_ts)}"
-        if health.last_error:
-            reason += f" ({health.source}: {health.last_error})"
-    else:
-        status = "ok"
-        reason = ""
+    fresh = freshness(health, last_ts, now, stale_after, has_value=not math.isnan(last))
 
     value_text, unit_text = format_value(last, unit, currency)
-    text, good = "", None
-    if series is not None and not math.isnan(last) and not math.isnan(last_ts):
-        previous = reference_value(series, last_ts, compare_offset(panel))
-        text, good = change_text(last, previous, unit, metric.good)
+    if change is None:
+        change = tile_change(metric, panel, series, history_reference, tz)
+    text, good = change
+    level = breached(last, thresholds) if fresh.status == "ok" else None
     return TileState(
         title=title, value_text=value_text, unit_text=unit_text, change_text=text,
-        change_good=good, status=status, reason=reason, age_text=age,
-        age_seconds=None if math.isnan(last_ts) else max(0.0, now - last_ts), alarm=look,
-        severity=severity, alarm_text=badge,
+        change_good=good, status=fresh.status, reason=fresh.reason, age_text=fresh.age_text,
+        age_seconds=fresh.age_seconds, alarm=look, severity=severity, alarm_text=badge,
+        level=level.severity if level else "",
+        level_text=level_text(level, unit, currency) if level else "",
     )
 
 

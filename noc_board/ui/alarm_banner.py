@@ -1,30 +1,49 @@
-"""The alarm banner: the alarms that want an operator, worst and oldest first; hidden when none."""
+"""The alarm banner: the alarms that want an operator, worst and oldest first; hidden when none.
+
+Besides the entries it carries the operator's alarm intents: acknowledge (A, or a click),
+shelve (S), history (H), each also on an entry's right-click menu; and one line on the horn
+(silenced until when) and on alarms out of sight (shelved, in maintenance).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QWidget
 
 from noc_board.config.schema import MetricConfig
-from noc_board.core.alarms import Alarm
+from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
+from noc_board.core.clock import Clock, SystemClock
 from noc_board.core.panel_model import alarm_line, attention_order
 from noc_board.ui.ack_dialog import AckDialog
+from noc_board.ui.shelve_dialog import ShelveDialog
 from noc_board.ui.theme import Palette
 
 MAX_ENTRIES = 4
+HINT = "A ack · S shelve · H history · M silence"
+# A cue besides colour and the severity word: the border's pattern (critical solid, warning
+# dashed, info none), so entries of neighbouring hues still differ at a glance.
+ENTRY_BORDER = {"critical": "3px solid", "warning": "3px dashed"}
 
 
 class AlarmBannerWidget(QWidget):
     """Lists alarms needing attention ("⚠ CRITICAL checkout errors 0.41% — 3m").
 
     Clicking an entry, or pressing A, asks for an acknowledgement in a non-modal `AckDialog`;
-    the answer comes out as `acknowledge_requested(key, operator, comment)`.
+    the answer comes out as `acknowledge_requested(key, operator, comment)`, or with an expiry
+    as `acknowledge_until_requested(key, operator, comment, until)`. S opens a `ShelveDialog`
+    (`shelve_requested(key, operator, until, comment)`); H asks for the history
+    (`history_requested(key)`). Dialogs are shown with `open()`; set the clock and the board's
+    time zone with `set_clock` (the wall clock and UTC otherwise).
     """
 
     acknowledge_requested = Signal(str, str, str)
+    acknowledge_until_requested = Signal(str, str, str, float)
+    shelve_requested = Signal(str, str, float, str)
+    history_requested = Signal(str)
 
     def __init__(
         self, theme: Palette, metrics: Mapping[str, MetricConfig], operators: Sequence[str],
@@ -41,16 +60,29 @@ class AlarmBannerWidget(QWidget):
         self._lines: dict[str, str] = {}
         self.entries: list[QPushButton] = []
         self.dialog: AckDialog | None = None
+        self.shelve_dialog: ShelveDialog | None = None
+        self.menu: QMenu | None = None
+        self.clock: Clock = SystemClock()
+        self.zone: dt.tzinfo = dt.UTC
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(12)
         self._row = row
         self.more_label = QLabel("", self)
         self.more_label.setObjectName("AlarmMore")
-        self.hint_label = QLabel("press A to acknowledge", self)
+        self.hint_label = QLabel(HINT, self)
         self.hint_label.setProperty("role", "age")
+        self.aside_label = QLabel("", self)  # the horn's silence, shelved and suppressed alarms
+        self.aside_label.setObjectName("AlarmAside")
+        self.aside_label.setProperty("role", "age")
+        # takes the room the entries leave and never widens the window (the tooltip has it all)
+        self.aside_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.aside_label.hide()
+        self._horn_text = ""
+        self._aside_alarms = ""
         row.addWidget(self.more_label)
         row.addStretch(1)
+        row.addWidget(self.aside_label, 100)
         row.addWidget(self.hint_label)
         self.hide()
 
@@ -73,14 +105,20 @@ class AlarmBannerWidget(QWidget):
                 button.setProperty("alarm_key", alarm.key)
                 button.setProperty("severity", alarm.severity)
                 colour = self.theme.severity(alarm.severity)
-                button.setStyleSheet(f"background: {colour}; color: {self.theme.text_on_alarm};")
+                ink = self.theme.text_on_alarm
+                border = ENTRY_BORDER.get(alarm.severity)
+                edge = f" border: {border} {ink};" if border else ""
+                button.setStyleSheet(f"background: {colour}; color: {ink};{edge}")
             button.show()
         for button in self.entries[len(shown):]:
             button.hide()
         rest = len(order) - len(shown)
         self.more_label.setText(f"+{rest} more" if rest > 0 else "")
         self.more_label.setVisible(rest > 0)
-        self.setVisible(bool(order))
+        self._aside_alarms = aside_text(alarms, self.zone)
+        self._show_aside()
+        self.hint_label.setVisible(bool(order))
+        self.setVisible(bool(order) or bool(self._aside_alarms))  # hidden alarms stay in view
 
     def _line(self, alarm: Alarm, now: float | None) -> str:
         currency = self._currencies.get(alarm.metric, "USD")
@@ -93,6 +131,10 @@ class AlarmBannerWidget(QWidget):
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         index = len(self.entries)
         button.clicked.connect(lambda _checked=False, i=index: self._entry_clicked(i))
+        button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        button.customContextMenuRequested.connect(
+            lambda pos, i=index: self._entry_menu(i, button.mapToGlobal(pos))
+        )
         self._row.insertWidget(index, button)
         self.entries.append(button)
 
@@ -121,8 +163,12 @@ class AlarmBannerWidget(QWidget):
         description = self._line(alarm, None)
         if alarm.summary:
             description += f"\n{alarm.summary}"
-        dialog = AckDialog(alarm.key, description, self._operators, self.window())
+        dialog = AckDialog(
+            alarm.key, description, self._operators, self.window(), clock=self.clock,
+            zone=self.zone,
+        )
         dialog.acknowledge_requested.connect(self.acknowledge_requested)
+        dialog.acknowledge_until_requested.connect(self.acknowledge_until_requested)
         dialog.finished.connect(self._dialog_finished)
         self.dialog = dialog
         dialog.open()
@@ -134,12 +180,120 @@ class AlarmBannerWidget(QWidget):
             dialog.deleteLater()
 
     def close_dialog(self) -> None:
-        """Close an open acknowledgement dialog without acknowledging (teardown)."""
+        """Close open dialogs and menus without acting (teardown)."""
         if self.dialog is not None:
             self.dialog.reject()
+        if self.shelve_dialog is not None:
+            self.shelve_dialog.reject()
+        if self.menu is not None:
+            self.menu.close()
+
+    # --- shelving, history, the entry menu and the horn line ------------------------------------
+
+    def set_clock(self, clock: Clock, zone: dt.tzinfo) -> None:
+        """The clock and the board's time zone the dialogs compute and show expiries in."""
+        self.clock = clock
+        self.zone = zone
+
+    def request_shelve(self, key: str | None = None) -> ShelveDialog | None:
+        """Open the shelve dialog for `key` (default: the top alarm); returns it."""
+        key = key or self.top_key()
+        alarm = next((a for a in self._order if a.key == key), None)
+        if alarm is None:
+            return None
+        if self.shelve_dialog is not None:
+            self.shelve_dialog.close()
+        description = self._line(alarm, None)
+        if alarm.summary:
+            description += f"\n{alarm.summary}"
+        dialog = ShelveDialog(
+            alarm.key, description, self._operators, self.window(), clock=self.clock,
+            zone=self.zone,
+        )
+        dialog.shelve_requested.connect(self.shelve_requested)
+        dialog.finished.connect(self._shelve_finished)
+        self.shelve_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _shelve_finished(self, _result: int) -> None:
+        dialog, self.shelve_dialog = self.shelve_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def request_history(self, key: str | None = None) -> bool:
+        """Ask for the history of `key` (default: the top alarm); False when there is none."""
+        key = key or self.top_key()
+        if key is None:
+            return False
+        self.history_requested.emit(key)
+        return True
+
+    def _entry_menu(self, index: int, where: QPoint) -> None:
+        if index >= len(self._order):
+            return
+        key = self._order[index].key
+        if self.menu is not None:
+            self.menu.close()
+            self.menu.deleteLater()
+        menu = QMenu(self)
+        menu.addAction("Acknowledge…  (A)", lambda: self.request_ack(key))
+        menu.addAction("Shelve…  (S)", lambda: self.request_shelve(key))
+        menu.addAction("History…  (H)", lambda: self.request_history(key))
+        self.menu = menu
+        menu.popup(where)  # not exec(): no nested event loop
+
+    def set_horn_text(self, text: str) -> None:
+        """The horn's line, e.g. "horn silenced until 14:05" ("" when it sounds normally)."""
+        self._horn_text = text
+        self._show_aside()
+
+    def _show_aside(self) -> None:
+        text = "  ·  ".join(t for t in (self._horn_text, self._aside_alarms) if t)
+        self.aside_label.setText(text)
+        self.aside_label.setToolTip(text)
+        self.aside_label.setVisible(bool(text))
+
+    def aside(self) -> str:
+        """The horn and out-of-sight line as shown (for tests)."""
+        return self.aside_label.text()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_A:
+        key = event.key()
+        if key == Qt.Key.Key_A:
             self.request_ack()
             return
+        if key == Qt.Key.Key_S:
+            self.request_shelve()
+            return
+        if key == Qt.Key.Key_H:
+            self.request_history()
+            return
         super().keyPressEvent(event)
+
+
+def newly_unacked(events: Sequence[AlarmEvent]) -> list[AlarmEvent]:
+    """The events that put an alarm in front of an operator: raised, or raised again (a worse
+    severity, an expired acknowledgement, a shelf or a maintenance window ending while active)."""
+    return [
+        e for e in events
+        if e.state_to is AlarmState.UNACKED
+        and (e.state_from is not AlarmState.UNACKED or e.event == "severity_changed")
+    ]
+
+
+def aside_text(alarms: Sequence[Alarm], zone: dt.tzinfo) -> str:
+    """Alarms out of sight, in words: "shelved: checkout-latency until 15:00 · 1 in maintenance"."""
+    shelved = [a for a in alarms if a.state is AlarmState.SHELVED]
+    suppressed = [a for a in alarms if a.state.value == "suppressed"]
+    parts = []
+    if shelved:
+        first = shelved[0]
+        until = ""
+        if first.shelved_until is not None:
+            until = dt.datetime.fromtimestamp(first.shelved_until, zone).strftime(" until %H:%M")
+        more = f" +{len(shelved) - 1}" if len(shelved) > 1 else ""
+        parts.append(f"shelved: {first.rule}{until}{more}")
+    if suppressed:
+        parts.append(f"{len(suppressed)} in maintenance")
+    return " · ".join(parts)

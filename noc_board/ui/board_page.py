@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from noc_board.config.schema import Config, PageConfig
+from noc_board.config.schema import Config, PageConfig, PanelConfig
 from noc_board.core.panel_model import chart_scale, metric_label
 from noc_board.core.units import Unit
+from noc_board.ui.bars_panel import BarsPanelWidget
+from noc_board.ui.clock_panel import ClockPanelWidget
+from noc_board.ui.flow_panel import FlowPanelWidget
+from noc_board.ui.funnel_panel import FunnelPanelWidget
+from noc_board.ui.heatmap_panel import HeatmapPanelWidget
 from noc_board.ui.panel_frame import PanelFrameWidget
 from noc_board.ui.stat_tile import StatTileWidget
+from noc_board.ui.status_grid import StatusGridWidget
 from noc_board.ui.theme import Palette
 from noc_board.ui.timeseries_panel import TimeSeriesPanelWidget
+
+PAINTED: dict[str, Callable[[PanelConfig, Palette, QWidget | None], PanelFrameWidget]] = {
+    "bars": BarsPanelWidget,
+    "funnel": FunnelPanelWidget,
+    "flow": FlowPanelWidget,
+    "heatmap": HeatmapPanelWidget,
+    "status": StatusGridWidget,
+    "clock": ClockPanelWidget,
+}
+
+
+def build_panel(panel: PanelConfig, config: Config, theme: Palette,
+                parent: QWidget | None = None) -> PanelFrameWidget:
+    """The widget of `panel`'s kind."""
+    if panel.kind == "timeseries":
+        labels = []
+        for metric_id in panel.metrics:
+            metric = config.metric(metric_id)
+            labels.append(metric_label(metric) if metric else metric_id)
+        first = config.metric(panel.metrics[0]) if panel.metrics else None
+        _, suffix = chart_scale(Unit(first.unit)) if first else (1.0, "")
+        return TimeSeriesPanelWidget(panel, labels, theme, suffix, parent)
+    painted = PAINTED.get(panel.kind)
+    if painted is not None:
+        return painted(panel, theme, parent)
+    return StatTileWidget(panel, theme, parent)
 
 COLUMNS = 24
 ROW_MIN_PX = 36  # a 1080p board has room for ~22 rows under the bars and the banner
@@ -41,24 +75,17 @@ class BoardPageWidget(QWidget):
             grid.setRowStretch(row, 1)
             grid.setRowMinimumHeight(row, ROW_MIN_PX)
         for panel in page.panels:
-            widget: PanelFrameWidget
-            if panel.kind == "timeseries":
-                labels = []
-                for metric_id in panel.metrics:
-                    metric = config.metric(metric_id)
-                    labels.append(metric_label(metric) if metric else metric_id)
-                first = config.metric(panel.metrics[0]) if panel.metrics else None
-                _, suffix = chart_scale(Unit(first.unit)) if first else (1.0, "")
-                widget = TimeSeriesPanelWidget(panel, labels, theme, suffix, self)
-            else:
-                widget = StatTileWidget(panel, theme, self)
+            widget = build_panel(panel, config, theme, self)
             width = max(1, min(panel.w, COLUMNS - panel.x))
             grid.addWidget(widget, panel.y, panel.x, panel.h, width)
             self.panels.append(widget)
 
     def metric_ids(self) -> frozenset[str]:
-        """Every metric shown on the page."""
-        return frozenset(m for p in self.page.panels for m in p.metrics)
+        """Every metric (and breakdown) shown on the page."""
+        ids = {m for p in self.page.panels for m in p.metrics}
+        ids.update(p.breakdown for p in self.page.panels if p.breakdown)
+        ids.update(m for p in self.page.panels for m in p.response if m)
+        return frozenset(ids)
 
     def stop_timers(self) -> None:
         """Stop every panel's timers (teardown)."""

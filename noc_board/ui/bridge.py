@@ -11,13 +11,16 @@ alarms and events are tuples, errors are strings.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
 from noc_board.core.alarms import Alarm, AlarmError, AlarmEvent
 from noc_board.core.health import SourceHealth
+from noc_board.engine.history import HistoryReader
 from noc_board.engine.hub import Hub
+from noc_board.store.journal import JournalEntry
+from noc_board.store.operator_log import Incident, Note, OperatorLogError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class EngineBridge(QObject):
         alarms_changed(tuple[Alarm, ...]): all alarms, after any transition.
         alarm_events(tuple[AlarmEvent, ...]): the transitions themselves (never empty).
         intent_failed(str): an operator intent did not apply; the reason, for the operator.
+        journal_changed(str): a note or an incident was journaled ("note" or "incident").
     """
 
     metrics_updated = Signal(object)
@@ -57,11 +61,37 @@ class EngineBridge(QObject):
     alarms_changed = Signal(object)
     alarm_events = Signal(object)
     intent_failed = Signal(str)
+    journal_changed = Signal(str)
 
-    def __init__(self, hub: Hub, parent: QObject | None = None) -> None:
+    def __init__(
+        self, hub: Hub, parent: QObject | None = None, history: HistoryReader | None = None,
+        refresh: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.hub = hub
+        # read-only rollup queries (heatmaps, comparisons) and "poll now" (R), when the app has them
+        self.history = history
+        self._refresh = refresh
         self._unsubscribe: Callable[[], None] | None = hub.subscribe(_HubRelay(self))
+        self._unsubscribe_journal: Callable[[], None] | None = hub.subscribe_journal(
+            self.journal_changed.emit)
+
+    def rebind(self, hub: Hub, history: HistoryReader | None = None,
+               refresh: Callable[[], None] | None = None) -> None:
+        """Listen to a rebuilt engine's hub (a configuration reload); connections stay."""
+        self.close()
+        self.hub = hub
+        self.history = history
+        self._refresh = refresh
+        self._unsubscribe = hub.subscribe(_HubRelay(self))
+        self._unsubscribe_journal = hub.subscribe_journal(self.journal_changed.emit)
+
+    def refresh(self) -> bool:
+        """Poll every source now (R); False when this board cannot."""
+        if self._refresh is None:
+            return False
+        self._refresh()
+        return True
 
     @property
     def connected(self) -> bool:
@@ -90,8 +120,55 @@ class EngineBridge(QObject):
             return False
         return True
 
+    def silence_horn(self, operator: str, until: float, keys: Sequence[str]) -> None:
+        """Journal that `operator` muted the horn until `until` (not an acknowledgement)."""
+        self.hub.silence_horn(operator, until, tuple(keys))
+
+    def alarm_history(self, key: str, limit: int = 200) -> list[JournalEntry]:
+        """The journal's entries about alarm `key`, newest first (read only, via the hub)."""
+        return self.hub.alarm_history(key, limit)
+
+    # --- notes and incidents (noc_board.ui.notes_panel, noc_board.ui.incident_editor) -------
+
+    def add_note(self, operator: str, text: str, flagged: bool = False) -> bool:
+        """Journal a shift note; False (and intent_failed) when refused."""
+        try:
+            self.hub.add_note(operator, text, flagged)
+        except OperatorLogError as exc:
+            self.intent_failed.emit(str(exc))
+            return False
+        return True
+
+    def open_incident(self, alarm_keys: Sequence[str], title: str, operator: str) -> str:
+        """Open an incident; its id, or "" (and intent_failed) when refused."""
+        try:
+            return self.hub.open_incident(tuple(alarm_keys), title, operator).id
+        except OperatorLogError as exc:
+            self.intent_failed.emit(str(exc))
+            return ""
+
+    def update_incident(self, incident_id: str, fields: dict[str, object], operator: str) -> bool:
+        """Save an incident's changed fields; False (and intent_failed) when refused."""
+        try:
+            self.hub.update_incident(incident_id, fields, operator)
+        except OperatorLogError as exc:
+            self.intent_failed.emit(str(exc))
+            return False
+        return True
+
+    def notes(self, since: float | None = None, until: float | None = None) -> list[Note]:
+        """The notes written in [since, until) (read only, via the hub)."""
+        return self.hub.notes(since, until)
+
+    def incidents(self) -> dict[str, Incident]:
+        """Every incident as it stands (read only, via the hub)."""
+        return self.hub.incidents()
+
     def close(self) -> None:
         """Stop listening to the hub (idempotent); signals stay connected but fall silent."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._unsubscribe_journal is not None:
+            self._unsubscribe_journal()
+            self._unsubscribe_journal = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from noc_board.core.health import HealthState, SourceHealth
 from noc_board.core.units import format_duration
@@ -19,10 +19,15 @@ SYMBOLS = {
 
 
 def chip_text(health: SourceHealth, now: float) -> str:
-    """A chip's words: "● prom OK · 12s", "✖ stripe DOWN · 5m" (age of the last success)."""
+    """A chip's words: "● prom · 12s", "✖ stripe DOWN · 5m" (age of the last success).
+
+    A healthy source's chip is its symbol alone (the room reads the exceptions): eight sources
+    then fit a 1080p strip with their ages.
+    """
     last = health.last_success
     age = "never" if last is None else format_duration(now - last)
-    return f"{SYMBOLS[health.state]} {health.source} {health.state.value.upper()} · {age}"
+    word = "" if health.state is HealthState.OK else f" {health.state.value.upper()}"
+    return f"{SYMBOLS[health.state]} {health.source}{word} · {age}"
 
 
 def chip_tooltip(health: SourceHealth) -> str:
@@ -37,7 +42,8 @@ def chip_tooltip(health: SourceHealth) -> str:
 
 
 class SourceHealthStripWidget(QWidget):
-    """One chip per source (text, colour and symbol: ● OK, ▲ DEGRADED, ✖ DOWN, ? UNKNOWN).
+    """One chip per source (colour and symbol, and a word unless OK: ● (OK), ▲ DEGRADED, ✖ DOWN,
+    ? UNKNOWN).
 
     `set_healths` is called on every repaint tick so the ages move; a chip is restyled only when
     its state changes.
@@ -46,6 +52,8 @@ class SourceHealthStripWidget(QWidget):
     def __init__(self, theme: Palette, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HealthStrip")
+        # many sources must not widen the window past the screen: the strip clips instead
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.theme = theme
         self.chips: dict[str, QLabel] = {}
         self._states: dict[str, HealthState] = {}

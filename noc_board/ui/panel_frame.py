@@ -112,15 +112,30 @@ class PanelFrameWidget(QFrame):
             self.title_label.setToolTip(state.title)
         if before is None or before.age_text != state.age_text:
             self.age_label.setText(state.age_text)
-        if before is None or (before.reason, before.status) != (state.reason, state.status):
-            symbol = {"failing": "✖ ", "stale": "◷ "}.get(state.status, "")
-            self.reason_label.setText(symbol + state.reason)
-            self.reason_label.setVisible(state.greyed and bool(state.reason))
-            self.setToolTip(state.reason)
+        footer = (state.reason, state.status, state.level, state.level_text)
+        if before is None or (before.reason, before.status, before.level,
+                              before.level_text) != footer:
+            self._apply_footer(state)
         if before is None or (before.alarm, before.severity) != (state.alarm, state.severity):
             self._apply_alarm(state)
         elif before.greyed != state.greyed:
             self.update()
+
+    def _apply_footer(self, state: TileState) -> None:
+        """The reason a panel is greyed; else the threshold level its value is beyond."""
+        if state.greyed and state.reason:
+            symbol = {"failing": "✖ ", "stale": "◷ "}.get(state.status, "")
+            self.reason_label.setText(symbol + state.reason)
+            self.reason_label.setStyleSheet("")
+            self.reason_label.show()
+        elif state.level_text:
+            self.reason_label.setText(state.level_text)
+            colour = self.theme.severity(state.level)
+            self.reason_label.setStyleSheet(f"color: {colour}; font-weight: 700;")
+            self.reason_label.show()
+        else:
+            self.reason_label.hide()
+        self.setToolTip(state.reason or state.level_text)
 
     def _apply_alarm(self, state: TileState) -> None:
         if state.alarm == "none":

@@ -22,6 +22,7 @@ from noc_board.ui.theme import MIN_TEXT_PX, Palette
 # Re-fit the y range when the data spans less than this fraction of it.
 REFIT_FRACTION = 0.2
 PADDING = 0.08
+EDGE_FRACTION = 0.04  # y ticks closer than this to the top or bottom are left out
 
 
 class ExpandingRange:
@@ -126,6 +127,9 @@ class ChartAxes:
         """Show [low, high] with round ticks and a guide line at each."""
         self._item.setYRange(low, high, padding=0.0)
         values, step = nice_ticks(low, high, 5)
+        # a label on the very edge is cut in half by the plot's border: keep it off the edges
+        edge = (high - low) * EDGE_FRACTION
+        values = [v for v in values if low + edge <= v <= high - edge]
         self.y_ticks = [(v, format_tick(v, step, self._suffix)) for v in values]
         self._item.getAxis("left").setTicks([self.y_ticks, []])
         for guide, v in zip(self._guides, values, strict=False):

@@ -1,4 +1,9 @@
-"""A stat tile: one metric's number, unit, change and sparkline, legible across the room."""
+"""A stat tile: one metric's number, unit, change and sparkline, legible across the room.
+
+The number takes the colour of the most severe threshold level it is beyond (with the level in
+words in the footer), grey when stale or failing; the change is coloured by the metric's good
+direction.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from noc_board.ui.theme import (
 
 NUMBER_GAP = 10
 SIDE_MARGINS = 40  # the frame's left and right content margins plus a little air
+CHROME_PX = 120
 
 
 def numeral_font(px: int) -> QFont:
@@ -123,7 +129,8 @@ class StatTileWidget(PanelFrameWidget):
         return self._fit_px
 
     def _fit(self, value: str, unit: str) -> int:
-        px = value_pixel_size(self.height())
+        # the header, the change row and the footer take about CHROME_PX of a tile's height
+        px = min(value_pixel_size(self.height()), max(MIN_TEXT_PX * 2, self.height() - CHROME_PX))
         room = self.width() - SIDE_MARGINS
         while px > MIN_TEXT_PX * 2:
             needed = QFontMetrics(numeral_font(px)).horizontalAdvance(value)
@@ -139,6 +146,8 @@ class StatTileWidget(PanelFrameWidget):
         greyed = state is not None and state.greyed
         t = self.theme
         colour = t.stale if greyed else t.text
+        if state is not None and not greyed and state.level:
+            colour = t.severity(state.level)  # beyond a rule's level: the level's colour
         px = self.value_pixel_size()
         if self._value_style != (colour, px):
             self._value_style = (colour, px)
@@ -153,6 +162,8 @@ class StatTileWidget(PanelFrameWidget):
             self._change_style = change_style
             self.change_label.setStyleSheet(change_style)
         line_colour = t.stale if greyed else t.ok
+        if state is not None and not greyed and state.level:
+            line_colour = t.severity(state.level)
         if line_colour != self._line_colour:
             self._line_colour = line_colour
             self.curve.setPen(line_colour, width=1)

@@ -41,6 +41,9 @@ class Palette:
     bad: str  # a change in the bad direction
     grid: str  # chart grid lines
     series: tuple[str, ...]  # line colours of charts, in order
+    # a sequential scale for heatmaps, low to high: viridis, readable with any colour vision
+    heat: tuple[str, ...] = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80",
+                             "#5ec962", "#addc30", "#fde725")
 
     def severity(self, severity: str) -> str:
         """The colour of an alarm severity."""
@@ -78,8 +81,11 @@ LIGHT = Palette(
     text_on_alarm="#ffffff",
     ok="#0072b2",
     info="#b8a800",
-    warning="#c27c00",
-    critical="#d55e00",
+    # darker amber and crimson than Okabe-Ito's: the published #c27c00/#d55e00 pair is almost
+    # one colour to a deuteranope (CIELAB dE 2 after Machado 2009); these keep dE >= 17 like the
+    # dark theme (tests/ui/test_alarm_ui.py) and read better under white text
+    warning="#a66f00",
+    critical="#b2182b",
     stale="#8a939c",
     good="#0072b2",
     bad="#d55e00",
@@ -97,6 +103,14 @@ def blend(colour: str, under: str, alpha: float) -> str:
 
 
 FILL_ALPHA = 0.2  # sparkline fills: the line's colour at this strength over the panel
+
+
+def heat_colour(p: Palette, fraction: float) -> str:
+    """The heat scale's colour at `fraction` (0-1), interpolated between its stops."""
+    stops = p.heat
+    x = min(1.0, max(0.0, fraction)) * (len(stops) - 1)
+    i = min(int(x), len(stops) - 2)
+    return blend(stops[i + 1], stops[i], x - i)
 
 
 def palette(name: str) -> Palette:

@@ -56,19 +56,22 @@ def test_before_any_data_tiles_show_no_number(window: WallboardWindow) -> None:
     assert orders.age_label.text() == "no data"
 
 
-def test_ages_tick_every_second_without_new_data(
+def test_ages_move_without_new_data(
     window: WallboardWindow, hub: Hub, clock: ManualClock
 ) -> None:
     feed_healthy(hub, clock)
     window.tick()
     errors = tile(window, ERRORS)
-    assert errors.age_label.text() == "0s ago"
+    assert errors.age_label.text() == "just now"
     clock.advance(1)
     window.tick()
-    assert errors.age_label.text() == "1s ago"
-    clock.advance(11)
+    assert errors.age_label.text() == "just now"  # ages move in 5 s steps
+    clock.advance(4)
     window.tick()
-    assert errors.age_label.text() == "12s ago"
+    assert errors.age_label.text() == "5s ago"
+    clock.advance(7)
+    window.tick()
+    assert errors.age_label.text() == "10s ago"
     assert window.health_strip.chips["prom"].text().endswith("· 12s")
 
 
@@ -124,7 +127,7 @@ def test_health_strip_chip_states(window: WallboardWindow, hub: Hub, clock: Manu
     assert strip.chips["prom"].text().startswith("? prom UNKNOWN")
     feed_healthy(hub, clock)
     window.tick()
-    assert strip.chips["prom"].text() == "● prom OK · 0s"
+    assert strip.chips["prom"].text() == "● prom · 0s"
     clock.advance(30)
     hub.source_failed("stripe", "connect timeout", clock.now())
     window.tick()

@@ -165,6 +165,8 @@ def test_chip_text_and_tooltip() -> None:
     assert chip_text(down, NOW) == "✖ stripe DOWN · 5m"
     assert chip_tooltip(down) == "stripe: HTTP 503 (4 failed polls in a row)"
     assert chip_text(SourceHealth(source="ga4"), NOW) == "? ga4 UNKNOWN · never"
+    ok = SourceHealth(source="prom", state=HealthState.OK, last_success=NOW - 3)
+    assert chip_text(ok, NOW) == "● prom · 3s"  # the symbol says OK; the words are for trouble
     assert chip_tooltip(SourceHealth(source="ga4")) == "ga4: not polled yet"
 
 
