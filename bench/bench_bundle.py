@@ -22,8 +22,22 @@ ROOT = Path(__file__).resolve().parents[1]
 FIRST_FRAME = re.compile(r"first frame painted at (\d+\.\d+)")
 
 
+def _files(folder: Path) -> list[Path]:
+    # PyInstaller links some libraries twice (a symlink beside the real file, or a linked
+    # folder): count each file on disk once, as du does
+    seen: set[tuple[int, int]] = set()
+    files = []
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            stat = path.stat()
+            if (stat.st_dev, stat.st_ino) not in seen:
+                seen.add((stat.st_dev, stat.st_ino))
+                files.append(path)
+    return files
+
+
 def _size_mib(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+    return sum(p.stat().st_size for p in _files(folder)) / 2**20
 
 
 def _largest(folder: Path, count: int = 8) -> list[tuple[float, str]]:
