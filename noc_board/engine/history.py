@@ -53,13 +53,17 @@ class HistoryReader:
 
     def value_at(self, metric: str, ts: float, tolerance: float) -> float:
         """The value of `metric` at `ts`: the last sample of the latest minute bucket at or
-        before `ts` no more than `tolerance` earlier, else of the hour bucket holding `ts`; NaN
-        when the store has neither."""
-        rows = self.minutes(metric, ts - max(tolerance, MINUTE), ts + 1.0)
-        best = [r for r in rows if r.start <= ts and ts - r.last_ts <= max(tolerance, MINUTE)]
+        before `ts` no more than `tolerance` earlier, else of the hour bucket holding `ts` (the
+        minutes of older history are pruned) when that sample lies within `tolerance` of `ts`;
+        NaN when the store has neither. A board started at 06:59 has an "06:00" hour, but no
+        value for 06:00."""
+        near = max(tolerance, MINUTE)
+        rows = self.minutes(metric, ts - near, ts + 1.0)
+        best = [r for r in rows if r.start <= ts and ts - r.last_ts <= near]
         if best:
             return best[-1].last
-        hour = [r for r in self.hours(metric, ts, ts + 1.0) if r.start <= ts < r.start + HOUR]
+        hour = [r for r in self.hours(metric, ts, ts + 1.0)
+                if r.start <= ts < r.start + HOUR and abs(r.last_ts - ts) <= near]
         return hour[-1].last if hour else math.nan
 
     def minute_series(self, metric: str, start: float, end: float) -> tuple[FloatArray,

@@ -36,8 +36,17 @@ def test_value_at_prefers_the_minute_then_the_hour(store: Store) -> None:
     assert math.isnan(history.value_at("m", NOW - 86400 + 4000, 60.0))  # too far: no answer
     # pruned minutes: the hour bucket holding the moment still answers
     store.rollups.prune(NOW, keep_minutes_s=2 * 86400)
-    assert history.value_at("m", NOW - 3 * 86400 + 900, 60.0) == 30.0
+    assert history.value_at("m", NOW - 3 * 86400 + 900, 3600.0) == 30.0  # an hour is near
     assert math.isnan(history.value_at("other", NOW, 60.0))
+
+
+def test_an_hour_that_only_began_late_is_no_answer_for_its_start(store: Store) -> None:
+    hour = math.floor(NOW / HOUR) * HOUR
+    store.rollups.add([Sample("m", hour + 3540.0, 5.0)])  # the board started at hh:59
+    history = HistoryReader(store.rollups)
+    store.rollups.prune(hour + 40 * 86400, keep_minutes_s=86400)  # only the hour row is left
+    assert math.isnan(history.value_at("m", hour + 60.0, 360.0))  # hh:01 is not hh:59
+    assert history.value_at("m", hour + 3000.0, 3600.0) == 5.0  # a year back: an hour is near
 
 
 def test_minute_series_and_hours(store: Store) -> None:
