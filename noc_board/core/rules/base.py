@@ -7,6 +7,7 @@ maintenance windows; a rule knows nothing of acknowledgements.
 
 from __future__ import annotations
 
+import abc
 import enum
 import math
 from collections.abc import Mapping
@@ -85,7 +86,7 @@ class Rule(Protocol):
         ...
 
 
-class PointRule:
+class PointRule(abc.ABC):
     """A base for rules judged on the points of one metric; time alone changes nothing."""
 
     def __init__(self, rule_id: str, metric: str, severity: str) -> None:
@@ -119,9 +120,9 @@ class PointRule:
             return NOTHING
         return self.judge(ts, value)
 
+    @abc.abstractmethod
     def judge(self, ts: float, value: float) -> Decision:
         """One finite point of the metric; subclasses decide."""
-        raise NotImplementedError
 
     def tick(self, now: float, context: TickContext) -> Decision:
         return NOTHING
