@@ -390,6 +390,14 @@ class MetricConfig:
             "sales.aov; empty for none."
         ),
     )
+    by: str = field(
+        default="",
+        metadata=opt(
+            "Prometheus: a label name, e.g. route. Each series of the query becomes one row of "
+            "the metric's breakdown, named by that label's value (for rankings such as the "
+            "slowest routes); the metric's own value is the largest row."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -963,6 +971,75 @@ class ReportsConfig:
 
 
 @dataclass(frozen=True)
+class CapacityConfig:
+    """A saturation metric whose peak the insights project against its limit as load grows."""
+
+    name: str = field(metadata=opt("What saturates, as the report names it, e.g. Checkout "
+                                   "database."))
+    metric: str = field(metadata=opt("Metric id of the saturation (CPU busy, connections in use "
+                                     "÷ max, queue depth), e.g. health.db_connections."))
+    load: str = field(
+        default="",
+        metadata=opt("Metric id of the load that drives it (requests per second, users on "
+                     "site); empty: `[insights] load`."),
+    )
+    limit: float = field(
+        default=0.85,
+        metadata=opt("The level not to reach at peak, in the metric's unit (0.85 = 85 % for "
+                     "a ratio)."),
+    )
+
+
+@dataclass(frozen=True)
+class InsightsConfig:
+    """Insights: where to optimise and scale, read from the metrics the board already keeps.
+
+    Bottlenecks rank routes (pages or endpoints) by p95 time and by 404 and 500 responses,
+    weighted by their traffic; these read breakdown metrics (`by = "route"`), whose rows the
+    board keeps in its rollups. Capacity projects each saturation metric's peak against its
+    limit from the trend of the load that drives it.
+    """
+
+    route_latency: str = field(
+        default="", metadata=opt("Breakdown metric of p95 response or load time by route "
+                                 "(seconds), e.g. health.route_p95; empty: no latency ranking.")
+    )
+    route_requests: str = field(
+        default="", metadata=opt("Breakdown metric of requests per second by route: the "
+                                 "traffic that weights the rankings.")
+    )
+    route_5xx: str = field(
+        default="", metadata=opt("Breakdown metric of 5xx responses per second by route.")
+    )
+    route_404: str = field(
+        default="", metadata=opt("Breakdown metric of 404 responses per second by route.")
+    )
+    latency_goal: float = field(
+        default=0.5,
+        metadata=opt("p95 time (seconds) a route should stay under; the time above it, times "
+                     "the route's traffic, ranks the slow routes.", min=0.0),
+    )
+    load: str = field(
+        default="",
+        metadata=opt("Metric id of the load capacity entries are fitted against when they name "
+                     "none (e.g. health.requests); empty: the metric of kpi users.active_now."),
+    )
+    flow: str = field(
+        default="",
+        metadata=opt("Breakdown metric of the behaviour flow (page -> page); empty: the metric "
+                     "of kpi behaviour.flow."),
+    )
+    min_history_days: int = field(
+        default=14,
+        metadata=opt("Days of history a capacity projection needs; with fewer the report says "
+                     "\"not enough history\".", min=3, max=365),
+    )
+    capacity: list[CapacityConfig] = field(
+        default_factory=list, metadata=opt("Saturation metrics to project.")
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole configuration file."""
 
@@ -983,6 +1060,10 @@ class Config:
     reports: ReportsConfig = field(
         default_factory=ReportsConfig,
         metadata=opt("Reports: shifts, the metrics they read, SLO target, rollup retention."),
+    )
+    insights: InsightsConfig = field(
+        default_factory=InsightsConfig,
+        metadata=opt("Insights: bottleneck routes, capacity headroom, what changed."),
     )
 
     def metric(self, metric_id: str) -> MetricConfig | None:
