@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         help="with --scenario: how much simulated history precedes it (seasonal baselines "
         "read it); 0s starts from nothing, as a new board does",
     )
+    replay.add_argument(
+        "--store", dest="replay_store", type=Path, metavar="FILE",
+        help="with --scenario: also write the replayed board (rollups of every metric over the "
+        "history and the scenario, and the alarm journal) into this SQLite store, for reports",
+    )
 
     report = sub.add_parser(
         "report",
@@ -159,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.history,
                 sys.stdout,
                 sys.stderr,
+                args.replay_store,
             )
         case "report":
             from noc_board.reports.commands import report_command

@@ -38,6 +38,8 @@ from noc_board.core.scenario import Scenario
 from noc_board.engine.hub import Hub
 from noc_board.engine.replay_csv import RecordedSeries
 from noc_board.engine.replay_sim import SIMULATED_KINDS, simulate
+from noc_board.engine.replay_store import FLUSH_EVERY, BufferedRecorder, fold_feed
+from noc_board.store import Store
 
 PRINTED_EVENTS = frozenset({"raised", "escalated", "cleared", "severity_changed"})
 DEFAULT_HISTORY = 28 * 86_400.0
@@ -111,11 +113,11 @@ def keep_rules(
 
 
 def _run(config: Config, steps: Iterable[Step], history: ArrayHistory, clock: ManualClock,
-         start: float) -> list[AlarmEvent]:
-    hub = Hub(config, clock, None, history)
+         start: float, recorder: BufferedRecorder | None = None) -> list[AlarmEvent]:
+    hub = Hub(config, clock, recorder, history)
     collector = _Collector()
     hub.subscribe(collector)
-    for t, polls in steps:
+    for n, (t, polls) in enumerate(steps):
         clock.set(t)
         for source, samples in polls:
             if samples is None:
@@ -123,15 +125,23 @@ def _run(config: Config, steps: Iterable[Step], history: ArrayHistory, clock: Ma
             else:
                 hub.ingest(PollResult(source, t, samples))
         hub.tick()
+        if recorder is not None and n % FLUSH_EVERY == FLUSH_EVERY - 1:
+            recorder.flush()
+    if recorder is not None:
+        recorder.flush()
     return [e for e in collector.events if e.ts >= start]
 
 
 def replay_scenario(
-    config: Config, scenario: Scenario, history: float = DEFAULT_HISTORY
+    config: Config, scenario: Scenario, history: float = DEFAULT_HISTORY,
+    store: Store | None = None,
 ) -> ReplayResult:
-    """Run `config`'s rules over `scenario` through the simulator."""
+    """Run `config`'s rules over `scenario` through the simulator; with a `store`, also keep
+    there what a board running all along would hold (engine.replay_store)."""
     step = scenario.step
     needed = [m for rule in config.rules for m in watched_metrics(rule)]
+    if store is not None:
+        needed = [m.id for m in config.metrics]
     sources = [s for s in config.sources if s.kind in SIMULATED_KINDS]
     # a source polled faster than the step is polled once a step; its staleness follows
     config = dataclasses.replace(config, sources=[
@@ -170,7 +180,14 @@ def replay_scenario(
                                            for m in by_source.get(s.name, ())]))
             yield t, polls
 
-    events = _run(config, steps(), archive, clock, scenario.start)
+    recorder = None
+    if store is not None:
+        played_from = float(feed.times[first])
+        known_from = scenario.start - history
+        fold_feed(store, feed, source_of, known_from, played_from)
+        fold_feed(store, feed, source_of, played_from, scenario.end, rows_only=True)
+        recorder = BufferedRecorder(store)
+    events = _run(config, steps(), archive, clock, scenario.start, recorder)
     return ReplayResult(events, skipped, scenario.start)
 
 
@@ -240,8 +257,11 @@ def replay_command(
     history: str,
     out: TextIO,
     err: TextIO,
+    store_path: Path | None = None,
 ) -> int:
-    """Exit 0 after printing the events, 2 on a bad configuration, scenario or series."""
+    """Exit 0 after printing the events, 2 on a bad configuration, scenario, series or store.
+
+    `store_path` (with a scenario): also write the replayed board into that SQLite store."""
     from noc_board.config.loader import ConfigError, load_config
     from noc_board.core.scenario import parse_scenario
     from noc_board.core.units import parse_duration
@@ -273,10 +293,26 @@ def replay_command(
         level = hub_log.level
         hub_log.setLevel(logging.WARNING)
         try:
-            result = replay_scenario(config, scenario, lead)
+            if store_path is None:
+                result = replay_scenario(config, scenario, lead)
+            else:
+                from noc_board.store import StoreError, open_store
+
+                try:
+                    with open_store(store_path) as store:
+                        result = replay_scenario(config, scenario, lead, store)
+                except StoreError as exc:
+                    print(f"noc-board replay: {exc}", file=err)
+                    return 2
+                print(f"noc-board replay: wrote the replayed board to {store_path} (figures "
+                      f"from {iso_utc(scenario.start - lead)} to {iso_utc(scenario.end)}, "
+                      f"{len(result.events)} alarm events)", file=err)
         finally:
             hub_log.setLevel(level)
     else:
+        if store_path is not None:
+            print("noc-board replay: --store goes with --scenario", file=err)
+            return 2
         try:
             recorded = []
             for spec in series:
