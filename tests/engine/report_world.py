@@ -19,7 +19,7 @@ import atexit
 import functools
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +35,8 @@ from noc_board.core.scenario import parse_scenario
 from noc_board.engine.escalation import EscalationEngine
 from noc_board.engine.hub import Hub
 from noc_board.engine.notifiers import Message, Notifier
-from noc_board.engine.recorder import StoreRecorder
 from noc_board.engine.replay_sim import MetricFeed, simulate
+from noc_board.engine.replay_store import BufferedRecorder
 from noc_board.store import Store, open_store
 from noc_board.store.operator_log import OperatorLog
 
@@ -244,24 +244,6 @@ class _Collector:
         self.events.extend(events)
 
 
-class _BufferedRecorder(StoreRecorder):
-    """The StoreRecorder, folding samples into the rollups once a simulated hour instead of
-    once a poll (the same rollups; fewer fsyncs, so the fixture is quick)."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__(store)
-        self.store = store
-        self.pending: list[Sample] = []
-
-    def record_samples(self, samples: Sequence[Sample]) -> None:
-        self.pending.extend(samples)
-
-    def flush(self) -> None:
-        if self.pending:
-            self.store.rollups.add(self.pending)
-            self.pending = []
-
-
 class _NoTransport:
     async def send(self, url: str, message: Message) -> None:  # pragma: no cover - unused
         raise AssertionError("the test routes notify nobody")
@@ -322,7 +304,7 @@ def _fold_history(store: Store, feed: MetricFeed) -> None:
 
 def _replay_live(store: Store, config: Config, feed: MetricFeed, world: World) -> None:
     clock = ManualClock(LIVE_T0)
-    recorder = _BufferedRecorder(store)
+    recorder = BufferedRecorder(store)
     hub = Hub(config, clock, recorder, operator_log=OperatorLog(store.journal))
     collector = _Collector()
     hub.subscribe(collector)
