@@ -5,7 +5,9 @@ dataclasses, with every `[baseline]` key defaulted and every mistake reported as
 that names the file and the key, e.g. ``week.toml: incidents[2].magnitude: must be in 0..1``.
 
 An incident may repeat: with `every = "15m"` it happens at `start`, `start + every`, ... for
-ever, which is what a live demo needs. Times are unix seconds (UTC) throughout.
+ever, which is what a live demo needs. A latency incident may target one route (a target
+starting with "/", one of ROUTES) instead of a service. `[baseline] growth` makes the traffic
+grow (or shrink) linearly from `start`. Times are unix seconds (UTC) throughout.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from noc_board.core.units import parse_duration
+
+FloatArray = npt.NDArray[np.float64]
 
 INCIDENT_KINDS = (
     "outage",
@@ -31,6 +38,9 @@ INCIDENT_KINDS = (
 )
 SERVICES = ("checkout", "search", "catalog", "payments", "web")
 """The marketplace's services; the target of outage, latency and errors (none means all)."""
+ROUTES = ("/", "/search", "/product", "/cart", "/checkout", "/payment", "/account",
+          "/help/shipping")
+"""The marketplace's routes (pages and endpoints); a latency incident may target one."""
 SOURCES = ("prometheus", "stripe", "ga4", "datadog", "newrelic")
 """The services the board polls; the (required) target of source_down."""
 
@@ -49,6 +59,8 @@ DEFAULT_MAGNITUDE: Mapping[str, float] = {
     "conversion_drop": 0.5,
     "refund_spike": 0.3,
 }
+WEEK = 7 * 86400.0
+MIN_GROWTH_FACTOR = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,17 @@ class Baseline:
     daily_amplitude: float = 0.6
     weekly_amplitude: float = 0.15
     noise: float = 0.05
+    growth: float = 0.0  # traffic growth per week, relative to `start`, linear in time
+
+    def growth_factor(self, t: npt.ArrayLike, start: float) -> FloatArray:
+        """The traffic multiplier at times t of a scenario starting at `start`.
+
+        ``1 + growth * (t - start) / week``, floored at 0.1: below 1 before `start` when the
+        traffic grows, so the history leading to a scenario shows the growth as well.
+        """
+        weeks = (np.asarray(t, dtype=np.float64) - start) / WEEK
+        result: FloatArray = np.maximum(1.0 + self.growth * weeks, MIN_GROWTH_FACTOR)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +99,8 @@ class Incident:
     `magnitude` reads by kind: outage and source_down, the share down (1 = fully); latency, the
     multiplier of p95; errors, payment_declines and refund_spike, the rate during the incident;
     traffic_drop and conversion_drop, the fraction lost. `target` is a service (outage,
-    latency, errors; None = all of them) or a source (source_down).
+    latency, errors; None = all of them), a route (latency only: just that route's p95) or
+    a source (source_down).
     """
 
     kind: str
@@ -214,6 +238,12 @@ def _baseline(raw: object) -> Baseline:
             values[name] = value.upper()
             continue
         number = _number(value, key)
+        if name == "growth":
+            if not -1 <= number <= 1:
+                raise _Problem(key, "must be in -1..1 (a fraction per week: 0.1 is 10 % more "
+                                    "traffic each week, not a percentage)")
+            values[name] = number
+            continue
         if number < 0:
             raise _Problem(key, "must not be negative")
         if name in {"conversion_rate", "refund_rate", "decline_rate", "error_rate",
@@ -263,6 +293,13 @@ def _target(kind: str, value: object, key: str) -> str | None:
         return None
     if kind not in _SERVICE_KINDS:
         raise _Problem(key, f"{kind} has no target; remove it")
+    if isinstance(value, str) and value.startswith("/"):
+        if kind != "latency":
+            raise _Problem(key, f"only a latency incident may target a route; {kind} targets "
+                                f"a service: one of {', '.join(SERVICES)}")
+        if value not in ROUTES:
+            raise _Problem(key, f"{value!r} is not one of the routes {', '.join(ROUTES)}")
+        return value
     if value not in SERVICES:
         raise _Problem(key, f"{value!r} is not one of {', '.join(SERVICES)}")
     return str(value)

@@ -8,6 +8,10 @@ the integral, minute by minute since the scenario started, of the requests each 
 
 `node_cpu_utilisation` carries its own `instance` label, so a Prometheus scrape job for the
 demo needs `honor_labels: true` (otherwise Prometheus renames it `exported_instance`).
+
+The `marketplace_route_*` gauges split the services by route (`route` label; responses also by
+`code`, "5xx" or "404"), for the insights' bottleneck rankings; `marketplace_db_connections_
+ratio{db}` is the share of a database's connection pool in use, for capacity headroom.
 """
 
 from __future__ import annotations
@@ -32,23 +36,45 @@ CODES = ("200", "500", "503")
 COUNTER = "http_requests_total"
 _COUNTER_HELP = "Requests each service answered, by HTTP status code."
 _CACHE_DAYS = 8
-# share of each service's requests answered 404 (broken links, products gone)
-_NOT_FOUND = {"web": 0.006, "search": 0.002, "catalog": 0.012, "checkout": 0.001,
-              "payments": 0.0005}
+ROUTE_CODES = ("5xx", "404")
+Series = tuple[dict[str, str], FloatArray]  # labels, values at the times asked
 
 
 @dataclass(frozen=True, slots=True)
 class Gauge:
-    """A gauge family: its name, help text, label name (or None) and how to read it."""
+    """A gauge family: its name, help text, label name (or None) and how to read it.
+
+    `read` maps each series' label value to its values; a gauge with two labels names the
+    second in `label2` and keys its series by (value, value2) pairs.
+    """
 
     name: str
     help: str
     label: str | None
-    read: Callable[[Frame], dict[str, FloatArray]]
+    read: Callable[[Frame], dict[str, FloatArray]] | Callable[
+        [Frame], dict[tuple[str, str], FloatArray]]
+    label2: str | None = None
+
+    def series(self, frame: Frame) -> list[Series]:
+        """Every series of the family, with its labels, from a simulator frame."""
+        out: list[Series] = []
+        for key, values in self.read(frame).items():
+            if isinstance(key, tuple):
+                out.append(({str(self.label): key[0], str(self.label2): key[1]}, values))
+            else:
+                out.append(({self.label: key} if self.label else {}, values))
+        return out
 
 
 def _one(read: Callable[[Frame], FloatArray]) -> Callable[[Frame], dict[str, FloatArray]]:
     return lambda f: {"": read(f)}
+
+
+def _route_responses(f: Frame) -> dict[tuple[str, str], FloatArray]:
+    by_code = dict(zip(ROUTE_CODES, (f.route_errors_per_second, f.route_not_found_per_second),
+                       strict=True))
+    return {(route, code): values[route] for route in f.route_requests_per_second
+            for code, values in by_code.items()}
 
 
 GAUGES = (
@@ -80,16 +106,24 @@ GAUGES = (
     Gauge("marketplace_network_rtt_seconds", "Round-trip time between the data centres.", None,
           _one(lambda f: f.network_rtt)),
     Gauge("marketplace_http_404_ratio", "Share of requests answered 404 Not Found (0-1).",
-          "service", lambda f: {s: _NOT_FOUND[s] * (0.7 + 0.6 * np.clip(
-              f.error_ratio[s] / 0.004, 0.0, 1.0)) for s in SERVICES}),
+          "service", lambda f: dict(f.not_found_ratio)),
     Gauge("marketplace_page_load_p75_seconds",
           "75th percentile of page load (Largest Contentful Paint) in browsers; NaN while the "
           "site is down.", None,
           _one(lambda f: 1.1 + 2.6 * f.p95_latency["web"])),
+    Gauge("marketplace_route_requests_per_second", "Requests the route serves per second.",
+          "route", lambda f: dict(f.route_requests_per_second)),
+    Gauge("marketplace_route_latency_p95_seconds",
+          "95th percentile of the route's response time; NaN while its service is down.",
+          "route", lambda f: dict(f.route_p95_latency)),
+    Gauge("marketplace_route_responses_per_second",
+          "Responses per second of the route by status class: 5xx (503s included while its "
+          "service refuses) and 404.", "route", _route_responses, "code"),
+    Gauge("marketplace_db_connections_ratio",
+          "Share of the database's connection pool in use (0-1).", "db",
+          lambda f: dict(f.db_connections)),
 )
 GAUGE_NAMES = frozenset(g.name for g in GAUGES)
-
-Series = tuple[dict[str, str], FloatArray]  # labels, values at the times asked
 
 
 def format_value(value: float) -> str:
@@ -114,8 +148,12 @@ class Catalogue:
         self._day_rates: dict[int, FloatArray] = {}  # day -> per-minute rates (1440, n)
         self._day_totals: dict[int, FloatArray] = {}  # day -> requests in the day (n,)
 
-    def series(self, name: str, times: FloatArray) -> list[Series]:
-        """The series of one metric name at `times` (empty when the name is unknown)."""
+    def series(self, name: str, times: FloatArray, frame: Frame | None = None
+               ) -> list[Series]:
+        """The series of one metric name at `times` (empty when the name is unknown).
+
+        `frame`: the simulator's frame at `times`, when the caller already has it.
+        """
         if name in availability.NAMES:
             return availability.series(self, name, times, self._sim.scenario.start)
         if name == COUNTER:
@@ -125,12 +163,7 @@ class Catalogue:
         gauge = next((g for g in GAUGES if g.name == name), None)
         if gauge is None:
             return []
-        return self._gauge_series(gauge, self._sim.frame(times))
-
-    @staticmethod
-    def _gauge_series(gauge: Gauge, frame: Frame) -> list[Series]:
-        return [({gauge.label: key} if gauge.label else {}, values)
-                for key, values in gauge.read(frame).items()]
+        return gauge.series(self._sim.frame(times) if frame is None else frame)
 
     def exposition(self, t: float) -> str:
         """The text exposition format (version 0.0.4) of every series at time t."""
@@ -138,7 +171,7 @@ class Catalogue:
         lines: list[str] = []
         for gauge in GAUGES:
             lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} gauge"]
-            for labels, values in self._gauge_series(gauge, frame):
+            for labels, values in gauge.series(frame):
                 lines.append(f"{gauge.name}{_labels(labels)} {format_value(float(values[0]))}")
         for name in availability.NAMES:
             lines += [f"# HELP {name} {availability.HELP[name]}", f"# TYPE {name} gauge"]

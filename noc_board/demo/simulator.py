@@ -8,7 +8,15 @@ scenario's step, so a gauge holds its value for one step.
 
 `frame(times)` computes everything for a numpy array of times at once (charts, range queries,
 a day of charges); `state_at(t)` is the one-instant view. Charges and refunds live in
-`transactions`, GA4-style figures in `analytics`; the simulator hands them out.
+`transactions`, GA4-style figures in `analytics`, the split by route in `routes`; the
+simulator hands them out.
+
+Load: users (and so sessions, orders, requests, CPU, latency) follow the seasonal shape times
+the baseline's `growth` factor, linear in time from the scenario's start (or `growth_start`).
+Saturation: the checkout database's connection pool is in use in proportion to the checkout
+and payments requests relative to their healthy weekly peak (0.55-0.6 in use at the healthy
+evening peaks, 0.85 after five to seven weeks of 10 % weekly growth), and fills up while
+checkout is slow or down (connections held).
 """
 
 from __future__ import annotations
@@ -20,12 +28,25 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from noc_board.core.scenario import SERVICES, Incident, IncidentWindow, Scenario
+from noc_board.core.scenario import (
+    ROUTES,
+    SERVICES,
+    WEEK,
+    Incident,
+    IncidentWindow,
+    Scenario,
+)
 from noc_board.demo import analytics, transactions
 from noc_board.demo.noise import FloatArray, NoiseTable, uniform
+from noc_board.demo.routes import ROUTE_PROFILES, not_found_ratio, route_figures
 
 INSTANCES = ("app-1", "app-2", "db-1")
 """Hosts whose CPU the health panels show."""
+DATABASES = ("checkout-db",)
+"""Databases whose connection pool use the health panels show."""
+POOL_BASE, POOL_SLOPE = 0.08, 0.42  # in use = base + slope * load relative to the weekly peak
+POOL_FULL = 0.98
+_POOL_SERVICES = ("checkout", "payments")
 
 # latency relative to the baseline p95, and requests per second per active user
 _SERVICE_PROFILE: Mapping[str, tuple[float, float]] = {
@@ -50,6 +71,17 @@ class ServiceState:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteState:
+    """One route at one instant (figures per second; `p95_latency` NaN while it is down)."""
+
+    service: str
+    requests_per_second: float
+    p95_latency: float  # seconds
+    errors_per_second: float  # 5xx responses, including 503s while the service refuses
+    not_found_per_second: float  # 404 responses
+
+
+@dataclass(frozen=True, slots=True)
 class MarketState:
     """The marketplace at one instant (`t` is the step-aligned time the figures describe)."""
 
@@ -66,6 +98,8 @@ class MarketState:
     db_query_p95: float  # seconds
     network_rtt: float  # seconds
     incidents: tuple[Incident, ...]
+    routes: Mapping[str, RouteState]
+    db_connections: Mapping[str, float]  # share of the connection pool in use, per database
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +124,18 @@ class Frame:
     cpu: Mapping[str, FloatArray]
     db_query_p95: FloatArray
     network_rtt: FloatArray
+    not_found_ratio: Mapping[str, FloatArray]  # per service, share of requests answered 404
+    route_requests_per_second: Mapping[str, FloatArray]
+    route_p95_latency: Mapping[str, FloatArray]
+    route_errors_per_second: Mapping[str, FloatArray]  # 5xx responses
+    route_not_found_per_second: Mapping[str, FloatArray]  # 404 responses
+    db_connections: Mapping[str, FloatArray]  # pool share in use (0..1) per database
+    growth: FloatArray  # the traffic multiplier of the baseline's growth
+
+
+def _slow_hold(multiplier: float) -> float:
+    """The share of the free connections a p95 `multiplier` times slower keeps held."""
+    return min(1.0, max(0.0, (multiplier - 1) / 4))
 
 
 def _bump(hours: FloatArray, centre: float, sharpness: float) -> FloatArray:
@@ -103,8 +149,11 @@ class MarketSimulator:
     Thread-safe: the only state is a few bounded caches of pure results behind a lock.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, growth_start: float | None = None) -> None:
+        """`growth_start`: when the traffic is 1x the baseline (default: the scenario's start;
+        a replay that simulates time before a scenario keeps the scenario's own origin)."""
         self.scenario = scenario
+        self.growth_start = scenario.start if growth_start is None else growth_start
         b = scenario.baseline
         self.seed = scenario.seed
         # seconds per session that make users, orders and conversion agree on average
@@ -119,10 +168,14 @@ class MarketSimulator:
         weekly = _WEEKLY - _WEEKLY.mean()
         weekly = 1 + b.weekly_amplitude * weekly / np.abs(weekly).max()
         self._weekly = np.append(weekly, weekly[0])
+        # the healthy weekly peak of the load (noiseless, no growth): the pool's reference
+        self._peak_load = float(self.seasonal(np.arange(0.0, WEEK, 60.0)).max())
         self._noise = NoiseTable(self.seed, (
             "users", "conversion", "aov", "refund", "decline", "db", "rtt",
             *(f"{kind}.{s}" for kind in ("latency", "errors", "rps") for s in SERVICES),
             *(f"cpu.{name}" for name in INSTANCES),
+            *(f"route_latency.{r}" for r in ROUTES),
+            *(f"pool.{d}" for d in DATABASES),
         ))
         self._lock = threading.Lock()
         self.transactions = transactions.ChargeBook(self, self._lock)
@@ -157,7 +210,8 @@ class MarketSimulator:
         b = self.scenario.baseline
         t = self.quantise(np.atleast_1d(np.asarray(times, dtype=np.float64)))
         z = self._noise.smooth(t / 60.0)
-        load = self.seasonal(t)
+        growth = b.growth_factor(t, self.growth_start)
+        load = self.seasonal(t) * growth
         users = b.active_users * load * self._wobble(z["users"])
         conversion = b.conversion_rate * self._wobble(z["conversion"])
         aov = b.average_order_value * self._wobble(z["aov"], 0.5)
@@ -183,13 +237,24 @@ class MarketSimulator:
         spike = np.zeros_like(t)
         cpu_extra = np.zeros_like(t)
         db_factor = np.ones_like(t)
+        slowdown = {r: np.ones_like(t) for r in ROUTES}  # route-targeted latency
+        held = np.zeros_like(t)  # share of the free pool held by slow or stuck checkouts
 
         for inc in self.scenario.incidents:
             on = self._active(inc, t)
             if not on.any():
                 continue
             mag = inc.magnitude
+            if inc.kind == "latency" and inc.target in slowdown:
+                slowdown[inc.target] = np.where(on, slowdown[inc.target] * mag,
+                                                slowdown[inc.target])
+                weight = self._pool_weight(inc.target)
+                held = np.where(on, np.maximum(held, weight * _slow_hold(mag)), held)
+                continue
             targets = SERVICES if inc.target is None else (inc.target,)
+            if inc.target in (None, *_POOL_SERVICES) and inc.kind in ("outage", "latency"):
+                hold = 0.8 * mag if inc.kind == "outage" else _slow_hold(mag)
+                held = np.where(on, np.maximum(held, min(1.0, hold)), held)
             if inc.kind == "outage":
                 for s in targets:
                     if mag >= 1:
@@ -242,6 +307,14 @@ class MarketSimulator:
             for name, base, slope in (("app-1", 0.08, 0.42), ("app-2", 0.08, 0.4),
                                       ("db-1", 0.06, 0.3))
         }
+        peak = b.active_users * self._peak_load * sum(
+            _SERVICE_PROFILE[s][1] for s in _POOL_SERVICES)
+        pool_load = sum(offered[s] for s in _POOL_SERVICES) / peak
+        in_use = POOL_BASE + POOL_SLOPE * pool_load + 0.012 * z["pool.checkout-db"]
+        pool = np.clip(in_use + np.maximum(POOL_FULL - in_use, 0.0) * held, 0.0, 1.0)
+        routes = route_figures(
+            rps, offered, latency, errors, slowdown,
+            {r: self._wobble(z[f"route_latency.{r}"], 0.5) for r in ROUTES})
         return Frame(
             t=t,
             active_users=users,
@@ -262,7 +335,23 @@ class MarketSimulator:
             db_query_p95=0.012 * (0.7 + 0.3 * served) * db_factor
             * self._wobble(z["db"], 1.5),
             network_rtt=0.0035 * self._wobble(z["rtt"], 0.8),
+            not_found_ratio={s: not_found_ratio(s, errors[s]) for s in SERVICES},
+            route_requests_per_second=routes.requests_per_second,
+            route_p95_latency=routes.p95_latency,
+            route_errors_per_second=routes.errors_per_second,
+            route_not_found_per_second=routes.not_found_per_second,
+            db_connections={"checkout-db": pool},
+            growth=growth,
         )
+
+    @staticmethod
+    def _pool_weight(route: str) -> float:
+        """A route's share of the requests that use the checkout database."""
+        profile = ROUTE_PROFILES[route]
+        if profile.service not in _POOL_SERVICES:
+            return 0.0
+        rate = _SERVICE_PROFILE[profile.service][1] * profile.share
+        return rate / sum(_SERVICE_PROFILE[s][1] for s in _POOL_SERVICES)
 
     @staticmethod
     def _active(inc: Incident, t: FloatArray) -> npt.NDArray[np.bool_]:
@@ -299,6 +388,17 @@ class MarketSimulator:
             db_query_p95=float(f.db_query_p95[0]),
             network_rtt=float(f.network_rtt[0]),
             incidents=self.scenario.active_incidents(tq),
+            routes={
+                r: RouteState(
+                    service=ROUTE_PROFILES[r].service,
+                    requests_per_second=float(f.route_requests_per_second[r][0]),
+                    p95_latency=float(f.route_p95_latency[r][0]),
+                    errors_per_second=float(f.route_errors_per_second[r][0]),
+                    not_found_per_second=float(f.route_not_found_per_second[r][0]),
+                )
+                for r in ROUTES
+            },
+            db_connections={d: float(v[0]) for d, v in f.db_connections.items()},
         )
 
     # -- incidents -----------------------------------------------------------------------

@@ -6,6 +6,10 @@ measure from the simulated charges and refunds (today in the board's time zone, 
 a GA4 measure from the simulated analytics. Everything is computed at once with numpy over the
 scenario's steps, and over some time before it (the weeks a seasonal baseline reads).
 A metric that cannot be computed is named in `MetricFeed.skipped` with the reason.
+
+A Prometheus metric with `by` (a label name) is a breakdown: each matched series is one row,
+kept as ``<metric id>#<label value>`` (reports.roles.PRODUCT_SEPARATOR), and the metric itself
+is the largest row, as the connector reads it live.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import numpy.typing as npt
 from noc_board.config.schema import Config, SourceConfig
 from noc_board.core.scenario import Scenario
 from noc_board.demo import promql
-from noc_board.demo.metrics import COUNTER, GAUGES, Catalogue
+from noc_board.demo.metrics import COUNTER, GAUGE_NAMES, Catalogue, Series
 from noc_board.demo.simulator import Frame, MarketSimulator
+from noc_board.reports.roles import PRODUCT_SEPARATOR
 from noc_board.sources.stripe_money import Converter
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,7 +44,7 @@ class MetricFeed:
 
     times: FloatArray  # the grid: history first, then the scenario's steps
     first: int  # index of the scenario's first step in `times`
-    values: dict[str, FloatArray] = field(default_factory=dict)
+    values: dict[str, FloatArray] = field(default_factory=dict)  # breakdown rows: "id#label"
     down: dict[str, BoolArray] = field(default_factory=dict)  # source name -> refused at step
     skipped: list[str] = field(default_factory=list)  # "metric: why" for each left out
 
@@ -205,25 +210,37 @@ def _ga4(ctx: _Context, measure: str) -> FloatArray | str:
     return out
 
 
-def _prometheus(ctx: _Context, query: str) -> FloatArray | str:
+def _prometheus_series(ctx: _Context, query: str) -> list[Series] | str:
+    """The series a query returns on the demo server (with their own labels), or why not."""
     try:
         q = promql.parse(query)
     except promql.Unsupported:
         return f"the replay evaluates only simple selectors, not {query!r}"
-    gauge = next((g for g in GAUGES if g.name == q.metric), None)
-    if gauge is not None:
-        series = [({gauge.label: key} if gauge.label else {}, values)
-                  for key, values in gauge.read(ctx.frame).items()]
-    elif q.metric == COUNTER:
-        series = Catalogue(ctx.sim).series(COUNTER, ctx.times)
-    else:
+    if q.metric not in GAUGE_NAMES and q.metric != COUNTER:
         return f"the simulator has no series {q.metric!r}"
-    matched = [values for labels, values in series if q.matches(labels)]
+    series = Catalogue(ctx.sim).series(q.metric, ctx.times, ctx.frame)
+    matched = [(labels, values) for labels, values in series if q.matches(labels)]
     if not matched:
         return f"no simulated series matches {query!r}"
     if q.aggregation is not None:
-        return promql.aggregate(q.aggregation, np.stack(matched))
-    return matched[0]
+        return [({}, promql.aggregate(q.aggregation, np.stack([v for _, v in matched])))]
+    return matched
+
+
+def _prometheus(ctx: _Context, query: str) -> FloatArray | str:
+    found = _prometheus_series(ctx, query)
+    return found if isinstance(found, str) else found[0][1]
+
+
+def _breakdown(ctx: _Context, query: str, label: str) -> dict[str, FloatArray] | str:
+    """One row per value of `label` among the query's series, and the largest of them."""
+    found = _prometheus_series(ctx, query)
+    if isinstance(found, str):
+        return found
+    rows = {labels[label]: values for labels, values in found if labels.get(label)}
+    if not rows:
+        return f"no series of {query!r} has the label {label!r}"
+    return {"": np.fmax.reduce(np.stack(list(rows.values())), axis=0), **rows}
 
 
 def simulate(
@@ -239,7 +256,7 @@ def simulate(
     lead = math.ceil(past / step) * step if past > 0 else 0.0
     extended = dataclasses.replace(scenario, start=scenario.start - lead,
                                    duration=scenario.duration + lead)
-    sim = MarketSimulator(extended)
+    sim = MarketSimulator(extended, growth_start=scenario.start)
     times = np.arange(extended.start, extended.end, step, dtype=np.float64)
     feed = MetricFeed(times=times, first=round(lead / step))
     ctx = _Context(sim, times, config.board.timezone)
@@ -251,6 +268,15 @@ def simulate(
             feed.skipped.append(f"{metric_id}: not a configured metric with a source")
             continue
         got: FloatArray | str
+        if source.kind == "prometheus" and metric.query and metric.by:
+            rows = _breakdown(ctx, metric.query, metric.by)
+            if isinstance(rows, str):
+                feed.skipped.append(f"{metric_id}: {rows}")
+                continue
+            for key, values in rows.items():
+                name = f"{metric_id}{PRODUCT_SEPARATOR}{key}" if key else metric_id
+                feed.values[name] = np.asarray(values, dtype=np.float64)
+            continue
         if source.kind == "prometheus" and metric.query:
             got = _prometheus(ctx, metric.query)
         elif source.kind == "stripe":

@@ -34,6 +34,12 @@ QUERIES = (
     "max(node_cpu_utilisation)",
     'node_cpu_utilisation{instance="db-1"}',
     "http_requests_total",
+    "marketplace_route_latency_p95_seconds",
+    'marketplace_route_requests_per_second{route="/checkout"}',
+    'marketplace_route_responses_per_second{code="5xx"}',
+    'marketplace_route_responses_per_second{route="/product",code="404"}',
+    "marketplace_db_connections_ratio",
+    'marketplace_db_connections_ratio{db="checkout-db"}',
 )
 
 

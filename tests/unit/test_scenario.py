@@ -10,6 +10,7 @@ import pytest
 
 from noc_board.core.scenario import (
     INCIDENT_KINDS,
+    ROUTES,
     Baseline,
     Incident,
     Scenario,
@@ -138,6 +139,21 @@ def test_magnitude_defaults_by_kind() -> None:
         ('start = 0\nduration = "1d"\n[[incidents]]\nkind = "outage"\nstart = 0\n'
          'duration = "5m"\nwhen = 3\n', "bad.toml: incidents[0].when: unknown key"),
         ('start = 0\nduration = = "1d"\n', "bad.toml: not valid TOML"),
+        ('start = 0\nduration = "1d"\n[baseline]\ngrowth = 10\n',
+         "bad.toml: baseline.growth: must be in -1..1 (a fraction per week"),
+        ('start = 0\nduration = "1d"\n[baseline]\ngrowth = -2\n',
+         "bad.toml: baseline.growth: must be in -1..1"),
+        ('start = 0\nduration = "1d"\n[baseline]\ngrowth = "10%"\n',
+         "bad.toml: baseline.growth: must be a number"),
+        ('start = 0\nduration = "1d"\n[[incidents]]\nkind = "latency"\nstart = 0\n'
+         'duration = "1m"\ntarget = "/nowhere"\n',
+         "bad.toml: incidents[0].target: '/nowhere' is not one of the routes /, /search"),
+        ('start = 0\nduration = "1d"\n[[incidents]]\nkind = "outage"\nstart = 0\n'
+         'duration = "1m"\ntarget = "/checkout"\n',
+         "bad.toml: incidents[0].target: only a latency incident may target a route"),
+        ('start = 0\nduration = "1d"\n[[incidents]]\nkind = "refund_spike"\nstart = 0\n'
+         'duration = "1m"\ntarget = "/checkout"\n',
+         "bad.toml: incidents[0].target: refund_spike has no target"),
     ],
 )
 def test_errors_name_the_file_and_the_key(text: str, expected: str) -> None:
@@ -194,3 +210,24 @@ def test_the_week_scenario_has_one_incident_of_each_kind() -> None:
     windows = s.incident_windows()
     assert all(s.start <= w.start and w.end <= s.end for w in windows)
     assert all(a.end <= b.start for a, b in itertools.pairwise(windows))
+
+
+def test_growth_is_a_weekly_fraction_linear_from_the_start() -> None:
+    s = parse_scenario('start = 0\nduration = "28d"\n[baseline]\ngrowth = 0.1\n', "g.toml")
+    assert s.baseline.growth == 0.1 and Baseline().growth == 0.0
+    week = 7 * 86400.0
+    factors = s.baseline.growth_factor([-week, 0.0, 4 * week], s.start)
+    assert factors.tolist() == pytest.approx([0.9, 1.0, 1.4])
+    shrinking = parse_scenario('start = 0\nduration = "1d"\n[baseline]\ngrowth = -0.25\n',
+                               "s.toml").baseline
+    assert shrinking.growth_factor([2 * week, 10 * week], 0.0).tolist() == pytest.approx(
+        [0.5, 0.1])  # floored: traffic never vanishes
+
+
+def test_a_latency_incident_may_target_a_route() -> None:
+    text = 'start = 0\nduration = "1d"\n' + "".join(
+        f'[[incidents]]\nkind = "latency"\nstart = 60\nduration = "5m"\ntarget = "{route}"\n'
+        for route in ROUTES)
+    s = parse_scenario(text, "r.toml")
+    assert tuple(i.target for i in s.incidents) == ROUTES
+    assert "/help/shipping" in ROUTES and "/checkout" in ROUTES
