@@ -272,18 +272,51 @@ def attention_order(alarms: Iterable[Alarm]) -> list[Alarm]:
 def alarm_line(
     alarm: Alarm, metrics: Mapping[str, MetricConfig], now: float | None, currency: str = "USD"
 ) -> str:
-    """A banner entry: "CRITICAL checkout errors 0.41% — 3m"; no wait when `now` is None."""
+    """A banner entry: "CRITICAL Checkout errors — above 2 %: 4.10% · 3m".
+
+    The metric's label, then what this rule says about it (`rule_phrase`: its summary, or its
+    id), so two rules on one metric read differently; then the value (left out when it is no
+    number, e.g. for no data), the wait since it was raised (none when `now` is None), and
+    "(returned to normal)" while it waits for an acknowledgement after clearing.
+    """
     metric = metrics.get(alarm.metric)
     label = metric_label(metric) if metric is not None else alarm.metric
     unit = Unit(metric.unit) if metric is not None else Unit.COUNT
-    value = value_with_unit(*format_value(alarm.value, unit, currency))
-    text = f"{alarm.severity.upper()} {label} {value}"
+    text = f"{alarm.severity.upper()} {label} — {rule_phrase(alarm, label)}"
+    if not math.isnan(alarm.value):
+        text += f": {value_with_unit(*format_value(alarm.value, unit, currency))}"
     since = alarm.raised_at if alarm.raised_at is not None else alarm.changed_at
     if now is not None:
-        text += f" — {format_duration(now - since) if since is not None else '?'}"
+        text += f" · {format_duration(now - since) if since is not None else '?'}"
     if alarm.state is AlarmState.RTN_UNACKED:
         text += " (returned to normal)"
     return text
+
+
+def _word_key(word: str) -> str:
+    return word.strip(",;:()").casefold()
+
+
+def rule_phrase(alarm: Alarm, label: str) -> str:
+    """What the alarm's rule says, without the words it shares with the metric's label.
+
+    The summary leads with the metric's name more often than not ("Checkout 5xx rate above 5%"
+    on "Checkout 5xx rate"): the label already leads the banner entry, so the leading words the
+    summary shares with the label (or the metric's id, as generated summaries have it) are left
+    out: "above 5%". A summary that is all label, or none, gives the rule's id.
+    """
+    words = alarm.summary.split()
+    for subject in (label.split(), [alarm.metric]):
+        shared = 0
+        for mine, theirs in zip(words, subject, strict=False):
+            if _word_key(mine) != _word_key(theirs):
+                break
+            shared += 1
+        if shared:
+            words = words[shared:]
+            break
+    phrase = " ".join(words).lstrip(":—–- ")
+    return phrase or alarm.rule
 
 
 def chart_scale(unit: Unit) -> tuple[float, str]:

@@ -11,14 +11,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QWidget
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QWidget
 
 from noc_board.config.schema import MetricConfig
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock, SystemClock
 from noc_board.core.panel_model import alarm_line, attention_order
 from noc_board.ui.ack_dialog import AckDialog
+from noc_board.ui.alarm_entry import AlarmEntryButton
 from noc_board.ui.shelve_dialog import ShelveDialog
 from noc_board.ui.theme import Palette
 
@@ -27,10 +28,8 @@ HINT = "A ack · S shelve · H history · M silence"
 # A cue besides colour and the severity word: the border's pattern (critical solid, warning
 # dashed, info none), so entries of neighbouring hues still differ at a glance.
 ENTRY_BORDER = {"critical": "3px solid", "warning": "3px dashed"}
-
-
 class AlarmBannerWidget(QWidget):
-    """Lists alarms needing attention ("⚠ CRITICAL checkout errors 0.41% — 3m").
+    """Lists alarms needing attention ("⚠ CRITICAL Checkout errors — above 2 %: 4.10% · 3m").
 
     Clicking an entry, or pressing A, asks for an acknowledgement in a non-modal `AckDialog`;
     the answer comes out as `acknowledge_requested(key, operator, comment)`, or with an expiry
@@ -58,7 +57,7 @@ class AlarmBannerWidget(QWidget):
         self._currencies = dict(currencies or {})  # metric id -> currency of its source
         self._order: list[Alarm] = []
         self._lines: dict[str, str] = {}
-        self.entries: list[QPushButton] = []
+        self.entries: list[AlarmEntryButton] = []
         self.dialog: AckDialog | None = None
         self.shelve_dialog: ShelveDialog | None = None
         self.menu: QMenu | None = None
@@ -68,6 +67,8 @@ class AlarmBannerWidget(QWidget):
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(12)
         self._row = row
+        self._candidates = 0  # entries filled by set_alarms; `_arrange` shows those that fit
+        self._rest_lines: list[str] = []  # the lines of alarms beyond MAX_ENTRIES
         self.more_label = QLabel("", self)
         self.more_label.setObjectName("AlarmMore")
         self.hint_label = QLabel(HINT, self)
@@ -99,6 +100,7 @@ class AlarmBannerWidget(QWidget):
             text = "⚠ " + self._line(alarm, now)
             if button.text() != text:
                 button.setText(text)
+                button.setToolTip(text)
             if button.property("alarm_key") != alarm.key or button.property(
                 "severity"
             ) != alarm.severity:
@@ -109,23 +111,59 @@ class AlarmBannerWidget(QWidget):
                 border = ENTRY_BORDER.get(alarm.severity)
                 edge = f" border: {border} {ink};" if border else ""
                 button.setStyleSheet(f"background: {colour}; color: {ink};{edge}")
-            button.show()
-        for button in self.entries[len(shown):]:
-            button.hide()
-        rest = len(order) - len(shown)
-        self.more_label.setText(f"+{rest} more" if rest > 0 else "")
-        self.more_label.setVisible(rest > 0)
+        self._candidates = len(shown)
+        self._rest_lines = ["⚠ " + self._line(a, now) for a in order[len(shown):]]
         self._aside_alarms = aside_text(alarms, self.zone)
         self._show_aside()
-        self.hint_label.setVisible(bool(order))
         self.setVisible(bool(order) or bool(self._aside_alarms))  # hidden alarms stay in view
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Show as many whole entries as the row holds (at least the first, ending in "…" when
+        even it is too long), count the others in "+N more" (its tooltip lists them), and the
+        key hint when room is left: alarms never widen the window past the screen."""
+        candidates = self.entries[:self._candidates]
+        margins = self._row.contentsMargins()
+        gap = self._row.spacing()
+        room = self.width() - margins.left() - margins.right()
+        more = self.more_label.fontMetrics().horizontalAdvance(f"+{len(self._order)} more") + gap
+        fitted = 0
+        used = 0
+        for index, button in enumerate(candidates):
+            last = index == len(self._order) - 1
+            width = button.sizeHint().width() + gap
+            if fitted and used + width + (0 if last else more) > room:
+                break
+            fitted += 1
+            used += width
+        for index, button in enumerate(self.entries):
+            button.setVisible(index < fitted)
+        hidden = [b.text() for b in candidates[fitted:]] + self._rest_lines
+        self.more_label.setText(f"+{len(hidden)} more" if hidden else "")
+        self.more_label.setToolTip("\n".join(hidden))
+        self.more_label.setVisible(bool(hidden))
+        if hidden:
+            used += more
+        self.hint_label.setVisible(
+            bool(self._order) and used + self.hint_label.sizeHint().width() <= room
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     def _line(self, alarm: Alarm, now: float | None) -> str:
         currency = self._currencies.get(alarm.metric, "USD")
         return alarm_line(alarm, self._metrics, now, currency)
 
+    def _describe(self, alarm: Alarm) -> str:
+        """A dialog's description: the entry's line (which carries the rule's summary) and the
+        rule's latest judgement, e.g. the baseline it held the value to."""
+        line = self._line(alarm, None)
+        return f"{line}\n{alarm.detail}" if alarm.detail else line
+
     def _add_entry(self) -> None:
-        button = QPushButton(self)
+        button = AlarmEntryButton(self)
         button.setProperty("role", "alarm")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -160,9 +198,7 @@ class AlarmBannerWidget(QWidget):
             return None
         if self.dialog is not None:
             self.dialog.close()
-        description = self._line(alarm, None)
-        if alarm.summary:
-            description += f"\n{alarm.summary}"
+        description = self._describe(alarm)
         dialog = AckDialog(
             alarm.key, description, self._operators, self.window(), clock=self.clock,
             zone=self.zone,
@@ -203,9 +239,7 @@ class AlarmBannerWidget(QWidget):
             return None
         if self.shelve_dialog is not None:
             self.shelve_dialog.close()
-        description = self._line(alarm, None)
-        if alarm.summary:
-            description += f"\n{alarm.summary}"
+        description = self._describe(alarm)
         dialog = ShelveDialog(
             alarm.key, description, self._operators, self.window(), clock=self.clock,
             zone=self.zone,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from noc_board.config.schema import PanelConfig
@@ -14,6 +14,29 @@ from noc_board.ui.theme import MIN_TEXT_PX, Palette, blend
 
 MAX_ROW_PX = 64
 GAP = 0.22  # of a row, between bars
+FLOOR_PX = MIN_TEXT_PX - 4  # rows shrink to this type; below it, the last bars join "+N more"
+
+
+def line_height(px: float) -> float:
+    """The height of a row's tallest text (the bold value) at `px`."""
+    return QFontMetricsF(face(px, bold=True, numerals=True)).height()
+
+
+def rows_that_fit(body: BarsBody, height: float) -> tuple[int, str, float, float]:
+    """(bars shown, the "+N more" line, row height, type size) for a body `height` tall: every
+    bar when its text fits a row at `FLOOR_PX` or more, else as many as do, the rest summed in
+    the last line."""
+    shown = len(body.bars)
+    while True:
+        more = body.more_after(shown)
+        rows = shown + (1 if more else 0)
+        row_h = min(MAX_ROW_PX, height / max(rows, 1))
+        px = max(MIN_TEXT_PX, min(26, row_h * 0.42))
+        while px > FLOOR_PX and line_height(px) > row_h:
+            px -= 1
+        if line_height(px) <= row_h or shown <= 1:
+            return shown, more, row_h, px
+        shown -= 1
 
 
 class BarsCanvas(BodyCanvas[BarsBody]):
@@ -24,22 +47,21 @@ class BarsCanvas(BodyCanvas[BarsBody]):
         if not body.bars:
             return
         painter = QPainter(self)
-        rows = len(body.bars) + (1 if body.more_text else 0)
-        row_h = min(MAX_ROW_PX, self.height() / max(rows, 1))
-        px = max(MIN_TEXT_PX, min(26, row_h * 0.42))
+        count, more_text, row_h, px = rows_that_fit(body, self.height())
+        bars = body.bars[:count]
         label_font, value_font = face(px), face(px, bold=True, numerals=True)
-        small = face(max(MIN_TEXT_PX - 2, px * 0.8))
+        small = face(min(px, max(MIN_TEXT_PX - 2, px * 0.8)))
         w = float(self.width())
-        value_w = max(text_width(b.value_text, value_font) for b in body.bars) + 12
+        value_w = max(text_width(b.value_text, value_font) for b in bars) + 12
         share_w = text_width("100%", small) + 10
-        rank_w = text_width(f"{len(body.bars)}.", label_font) + 10
-        label_w = min(w * 0.45, max(text_width(b.label, label_font) for b in body.bars) + 16)
+        rank_w = text_width(f"{len(bars)}.", label_font) + 10
+        label_w = min(w * 0.45, max(text_width(b.label, label_font) for b in bars) + 16)
         bar_x = rank_w + label_w
         bar_room = max(10.0, w - bar_x - value_w - share_w)
         fill = t.stale if self.greyed else t.ok
         track = blend(fill, t.surface, 0.12)
         text = t.stale if self.greyed else t.text
-        for i, bar in enumerate(body.bars):
+        for i, bar in enumerate(bars):
             y = i * row_h
             rect = QRectF(0, y, rank_w, row_h)
             draw_text(painter, rect, f"{i + 1}.", label_font, t.text_dim, ALIGN_LEFT)
@@ -57,9 +79,9 @@ class BarsCanvas(BodyCanvas[BarsBody]):
                       value_font, text, ALIGN_RIGHT)
             draw_text(painter, QRectF(w - share_w, y, share_w, row_h), bar.share_text, small,
                       t.text_dim, ALIGN_RIGHT)
-        if body.more_text:
-            y = len(body.bars) * row_h
-            draw_text(painter, QRectF(rank_w, y, w - rank_w, row_h), body.more_text, small,
+        if more_text:
+            y = len(bars) * row_h
+            draw_text(painter, QRectF(rank_w, y, w - rank_w, row_h), more_text, small,
                       t.text_dim, ALIGN_LEFT)
         painter.end()
 

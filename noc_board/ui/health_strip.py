@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from noc_board.core.health import HealthState, SourceHealth
 from noc_board.core.units import format_duration
+from noc_board.ui.panel_frame import ElidedLabel
 from noc_board.ui.theme import Palette
 
 SYMBOLS = {
@@ -41,6 +44,43 @@ def chip_tooltip(health: SourceHealth) -> str:
     return f"{health.source}: answering"
 
 
+def fair_widths(wanted: Sequence[int], room: int) -> list[int]:
+    """Share `room` among chips wanting these widths: one wanting less than an equal share
+    keeps what it wants, and what it leaves goes to the wider ones."""
+    given = list(wanted)
+    left = max(room, 0)
+    pending = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    while pending:
+        i = pending.pop(0)
+        given[i] = min(wanted[i], left // (len(pending) + 1))
+        left -= given[i]
+    return given
+
+
+class ChipLabel(ElidedLabel):
+    """A source's chip: its whole text when the strip has room; in a narrow strip every chip
+    gives way alike and ends in "…" (the tooltip says the rest), rather than being cut."""
+
+    MIN_CHARS = 4  # "● pr…": the symbol and the start of the name
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        padding = hint.width() - self.fontMetrics().horizontalAdvance(self.text())
+        room = self.fontMetrics().averageCharWidth() * self.MIN_CHARS + padding
+        return QSize(min(hint.width(), room), hint.height())
+
+    def shown_text(self) -> str:
+        """The text as painted: elided to the chip's contents."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.drawFrame(painter)  # the style sheet's border and background
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+        painter.end()
+
+
 class SourceHealthStripWidget(QWidget):
     """One chip per source (colour and symbol, and a word unless OK: ● (OK), ▲ DEGRADED, ✖ DOWN,
     ? UNKNOWN).
@@ -55,14 +95,14 @@ class SourceHealthStripWidget(QWidget):
         # many sources must not widen the window past the screen: the strip clips instead
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.theme = theme
-        self.chips: dict[str, QLabel] = {}
+        self.chips: dict[str, ChipLabel] = {}
         self._states: dict[str, HealthState] = {}
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(16, 6, 16, 6)
         self._row.setSpacing(12)
-        caption = QLabel("Sources", self)
-        caption.setProperty("role", "age")
-        self._row.addWidget(caption)
+        self.caption = QLabel("Sources", self)
+        self.caption.setProperty("role", "age")
+        self._row.addWidget(self.caption)
         self._row.addStretch(1)
 
     def colour(self, state: HealthState) -> str:
@@ -76,7 +116,7 @@ class SourceHealthStripWidget(QWidget):
         for health in healths:
             chip = self.chips.get(health.source)
             if chip is None:
-                chip = QLabel(self)
+                chip = ChipLabel(self)
                 chip.setProperty("role", "chip")
                 self._row.insertWidget(self._row.count() - 1, chip)
                 self.chips[health.source] = chip
@@ -93,6 +133,24 @@ class SourceHealthStripWidget(QWidget):
                 chip.setStyleSheet(
                     f"color: {colour}; border: 2px solid {colour}; font-weight: {weight};"
                 )
+
+        self._share()
+
+    def _share(self) -> None:
+        """In a strip too narrow for every chip, each gets a fair share (`fair_widths`)."""
+        chips = list(self.chips.values())
+        if not chips:
+            return
+        margins = self._row.contentsMargins()
+        used = (margins.left() + margins.right() + self._row.spacing() * (len(chips) + 1)
+                + self.caption.sizeHint().width())
+        widths = fair_widths([c.sizeHint().width() for c in chips], self.width() - used)
+        for chip, width in zip(chips, widths, strict=True):
+            chip.setMaximumWidth(max(width, chip.minimumSizeHint().width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share()
 
     def state_of(self, source: str) -> HealthState | None:
         """The state a chip currently shows (for tests and the smoke check)."""

@@ -7,6 +7,8 @@ style sheets (measured on the 24-panel board: labels restyled every tick cost mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -16,6 +18,17 @@ from noc_board.ui.theme import FONT_FAMILY, NUMERAL_FAMILY, Palette
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnText:
+    """A text a canvas painted, as shown (elided): its box, font and alignment. A canvas keeps
+    those of its last paint (`CanvasWidget.drawn`), so tests can check that each fits."""
+
+    rect: QRectF
+    text: str
+    font: QFont
+    align: Qt.AlignmentFlag
 
 
 def face(px: float, bold: bool = False, numerals: bool = False) -> QFont:
@@ -34,8 +47,13 @@ def draw_text(painter: QPainter, rect: QRectF, text: str, font: QFont, colour: s
     painter.setFont(font)
     painter.setPen(QColor(colour))
     metrics = QFontMetricsF(font)
-    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0.0, rect.width()))
+    if not shown:  # no room at all: nothing drawn
+        return 0.0
     painter.drawText(rect, int(align), shown)
+    device = painter.device()
+    if isinstance(device, CanvasWidget):
+        device.drawn.append(DrawnText(QRectF(rect), shown, QFont(font), align))
     return metrics.horizontalAdvance(shown)
 
 
@@ -56,6 +74,7 @@ class CanvasWidget(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.greyed = False
+        self.drawn: list[DrawnText] = []  # the texts of the last paint (cleared by each paint)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)

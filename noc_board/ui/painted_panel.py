@@ -43,6 +43,7 @@ class BodyCanvas(CanvasWidget, Generic[Body]):
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.drawn.clear()
         if self.body != self._empty:
             self.paint_body(event)
         elif self.note:

@@ -9,8 +9,8 @@ grey with the reason written on them. The badge ("⚠ CRITICAL") says in words w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QMargins, QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from noc_board.config.schema import PanelConfig
@@ -18,6 +18,9 @@ from noc_board.core.panel_model import TileState
 from noc_board.ui.theme import Palette
 
 FLASH_INTERVAL_MS = 250  # a toggle every 250 ms: two flashes a second
+MAX_REASON_LINES = 2  # a longer reason ends in "…" (the panel's tooltip has all of it)
+SHORT_PANEL_LINES = 6  # a panel under this many lines of small text keeps its reason to one
+TITLE_MIN_CHARS = 6  # a badge too wide to leave the title this much shows its symbol alone
 RESTING_BORDER = 1
 ALARM_BORDER = 6
 RADIUS = 10.0
@@ -73,6 +76,8 @@ class PanelFrameWidget(QFrame):
         for label in (self.title_label, self.reason_label):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
+        self._badge_text = ""  # the badge's and the reason's whole texts (shown shortened when
+        self._reason_text = ""  # the panel is too narrow for them)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(18, 12, 18, 10)
         outer.setSpacing(4)
@@ -125,16 +130,18 @@ class PanelFrameWidget(QFrame):
         """The reason a panel is greyed; else the threshold level its value is beyond."""
         if state.greyed and state.reason:
             symbol = {"failing": "✖ ", "stale": "◷ "}.get(state.status, "")
-            self.reason_label.setText(symbol + state.reason)
+            self._reason_text = symbol + state.reason
             self.reason_label.setStyleSheet("")
             self.reason_label.show()
         elif state.level_text:
-            self.reason_label.setText(state.level_text)
+            self._reason_text = state.level_text
             colour = self.theme.severity(state.level)
             self.reason_label.setStyleSheet(f"color: {colour}; font-weight: 700;")
             self.reason_label.show()
         else:
+            self._reason_text = ""
             self.reason_label.hide()
+        self._fit_reason()
         self.setToolTip(state.reason or state.level_text)
 
     def _apply_alarm(self, state: TileState) -> None:
@@ -142,7 +149,8 @@ class PanelFrameWidget(QFrame):
             self.badge_label.hide()
         else:
             colour = self.theme.severity(state.severity)
-            self.badge_label.setText(f" {state.alarm_text} ")
+            self._badge_text = f" {state.alarm_text} "
+            self.badge_label.setText(self._badge_text)
             if state.alarm == "unacked":
                 style = f"background: {colour}; color: {self.theme.text_on_alarm};"
             else:
@@ -151,6 +159,7 @@ class PanelFrameWidget(QFrame):
                 f"{style} border-radius: 6px; font-weight: 700; padding: 2px 6px;"
             )
             self.badge_label.show()
+            self._fit_badge()
         if state.alarm == "unacked":
             if not self.flash_timer.isActive():
                 self._flash_on = True
@@ -159,6 +168,52 @@ class PanelFrameWidget(QFrame):
             self.flash_timer.stop()
             self._flash_on = False
         self.update()
+
+    # --- narrow panels ---------------------------------------------------------------------------
+
+    def _fit_badge(self) -> None:
+        """The whole badge when it leaves the title room, else its symbol alone ("⚠")."""
+        if not self._badge_text:
+            return
+        margins = self.contentsMargins() + self._margins()
+        room = self.width() - margins.left() - margins.right()
+        title_min = self.title_label.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS
+        label = self.badge_label
+        padding = label.sizeHint().width() - label.fontMetrics().horizontalAdvance(label.text())
+        whole = label.fontMetrics().horizontalAdvance(self._badge_text) + padding
+        text = self._badge_text
+        if whole + title_min > room:
+            text = f" {self._badge_text.split()[0]} "
+        if label.text() != text:
+            label.setText(text)
+
+    def _fit_reason(self) -> None:
+        """The reason (or level) in at most `MAX_REASON_LINES` lines of the footer's width."""
+        label, text = self.reason_label, self._reason_text
+        margins = self.contentsMargins() + self._margins()
+        room = self.width() - margins.left() - margins.right()
+        if self.age_label.text():
+            room -= self.age_label.sizeHint().width() + 8
+        metrics = label.fontMetrics()
+        # a short panel keeps its body: one line only
+        lines = MAX_REASON_LINES if self.height() >= SHORT_PANEL_LINES * metrics.lineSpacing() \
+            else 1
+        most = metrics.lineSpacing() * lines + 1
+        shown, width = text, float(room * lines)
+        label.setText(shown)
+        while shown and label.heightForWidth(max(room, 1)) > most and width > 0:
+            width -= metrics.averageCharWidth() * 2
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, round(width))
+            label.setText(shown)
+
+    def _margins(self) -> QMargins:
+        layout = self.layout()
+        return layout.contentsMargins() if layout is not None else QMargins()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_badge()
+        self._fit_reason()
 
     def _toggle_flash(self) -> None:
         self._flash_on = not self._flash_on

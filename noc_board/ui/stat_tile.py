@@ -8,42 +8,34 @@ direction.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QWidget
 
 from noc_board.config.schema import PanelConfig
 from noc_board.core.panel_model import TileState, compare_caption
 from noc_board.core.series import FloatArray
 from noc_board.ui.panel_frame import PanelFrameWidget
 from noc_board.ui.plot_support import ExpandingRange, line, quiet_plot, relative_x, time_scale
-from noc_board.ui.theme import (
-    FILL_ALPHA,
-    MIN_TEXT_PX,
-    NUMERAL_FAMILY,
-    Palette,
-    blend,
-    value_pixel_size,
+from noc_board.ui.theme import FILL_ALPHA, Palette, blend, value_pixel_size
+from noc_board.ui.tile_fit import (
+    NUMBER_GAP,
+    ROW_GAP,
+    SPARKLINE_MIN_PX,
+    TileFit,
+    fit_tile,
+    unit_px,
 )
 
-NUMBER_GAP = 10
-SIDE_MARGINS = 40  # the frame's left and right content margins plus a little air
-CHROME_PX = 120
-
-
-def numeral_font(px: int) -> QFont:
-    """The bold condensed face of big numbers, at `px` pixels."""
-    font = QFont()
-    font.setFamilies([f.strip() for f in NUMERAL_FAMILY.split(",")])
-    font.setPixelSize(px)
-    font.setBold(True)
-    return font
+AIR = 4  # a little room beside the number, so rounding never cuts its last digit
 
 
 class StatTileWidget(PanelFrameWidget):
     """Draws a `TileState` and a sparkline; the big number is as large as the tile allows.
 
-    The number's size follows the tile's height (`theme.value_pixel_size`) and shrinks, in 4 px
-    steps, when the number and its unit would not fit the width. The sparkline's plot item is
+    The number's size follows the tile's height (`theme.value_pixel_size`) and shrinks when the
+    number and its unit would not fit the width or the height the title and footer leave; a
+    tile too small for everything drops the sparkline, then the change (`tile_fit`). The
+    sparkline's plot item is
     created once; `set_sparkline` only feeds it data, over a fixed x range (the panel's window)
     and a y range that only expands.
     """
@@ -59,7 +51,7 @@ class StatTileWidget(PanelFrameWidget):
         self.unit_label.setProperty("role", "unit")
         self.change_label = QLabel("", self)
         self.change_label.setProperty("role", "change")
-        self.caption_label = QLabel("", self)
+        self.caption_label = QLabel("", self)  # "vs yesterday": only when it fits
         self.caption_label.setProperty("role", "age")
         self._caption = compare_caption(panel)
 
@@ -75,12 +67,13 @@ class StatTileWidget(PanelFrameWidget):
         change_row.addWidget(self.caption_label, 0, Qt.AlignmentFlag.AlignBaseline)
         change_row.addStretch(1)
         self.body.addLayout(change_row, 0)
+        self.body.setSpacing(ROW_GAP)
 
         self.plot = quiet_plot(theme, axes=False)
         per_unit, _ = time_scale(panel.window)
         self.plot.getPlotItem().setXRange(-panel.window / per_unit, 0.0, padding=0.0)
         self.plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.plot.setMinimumHeight(24)
+        self.plot.setMinimumHeight(SPARKLINE_MIN_PX)
         self.curve = line(theme.ok, fill=blend(theme.ok, theme.surface, FILL_ALPHA))
         self.plot.addItem(self.curve)
         self.body.addWidget(self.plot, 1)
@@ -88,8 +81,8 @@ class StatTileWidget(PanelFrameWidget):
         self._line_colour = theme.ok
         self._value_style: tuple[str, int] = ("", 0)
         self._change_style = ""
-        self._fit_key: tuple[str, str, int, int] = ("", "", -1, -1)
-        self._fit_px = 0
+        self._fit_key: tuple[object, ...] = ()
+        self._fit = TileFit(0, 0, True, True)
         self._restyle_numbers()
 
     # --- drawing given state ------------------------------------------------------------------
@@ -120,26 +113,49 @@ class StatTileWidget(PanelFrameWidget):
     # --- looks ---------------------------------------------------------------------------------
 
     def value_pixel_size(self) -> int:
-        """The number's size: from the height, shrunk (4 px steps) until it fits the width."""
+        """The number's size (see `fit`)."""
+        return self.fit().value_px
+
+    def fit(self) -> TileFit:
+        """How the number, the change and the sparkline fill the tile (`tile_fit.fit_tile`):
+        the number as large as the height asks (`theme.value_pixel_size`), shrunk to fit the
+        width and the room the title and the footer leave; kept until a text or the size
+        changes."""
         value, unit = self.value_label.text(), self.unit_label.text()
-        key = (value, unit, self.width(), self.height())
+        change = self.change_label.text()
+        header, footer = self._chrome_heights()
+        key = (value, unit, change, self.width(), self.height(), header, footer)
         if key != self._fit_key:
             self._fit_key = key
-            self._fit_px = self._fit(value, unit)
-        return self._fit_px
+            margins = self.contentsMargins() + self._outer().contentsMargins()
+            spacing = self._outer().spacing()
+            body = (self.height() - margins.top() - margins.bottom() - header - footer
+                    - 2 * spacing)
+            room = self.width() - margins.left() - margins.right() - AIR
+            hint = self.caption_label.sizeHint()
+            self._fit = fit_tile(value, unit, change, (hint.width(), hint.height()), room, body,
+                                 value_pixel_size(self.height()))
+        return self._fit
 
-    def _fit(self, value: str, unit: str) -> int:
-        # the header, the change row and the footer take about CHROME_PX of a tile's height
-        px = min(value_pixel_size(self.height()), max(MIN_TEXT_PX * 2, self.height() - CHROME_PX))
-        room = self.width() - SIDE_MARGINS
-        while px > MIN_TEXT_PX * 2:
-            needed = QFontMetrics(numeral_font(px)).horizontalAdvance(value)
-            if unit:
-                needed += NUMBER_GAP + QFontMetrics(numeral_font(px // 2)).horizontalAdvance(unit)
-            if needed <= room:
-                break
-            px -= 4
-        return px
+    def _outer(self) -> QLayout:
+        layout = self.layout()
+        if layout is None:  # the frame always sets one
+            raise RuntimeError("a stat tile without its layout")
+        return layout
+
+    def _chrome_heights(self) -> tuple[int, int]:
+        """The heights of the header (title, badge) and the footer (age, reason)."""
+        header = self.title_label.sizeHint().height()
+        if not self.badge_label.isHidden():
+            header = max(header, self.badge_label.sizeHint().height())
+        footer = self.age_label.sizeHint().height()
+        if not self.reason_label.isHidden():
+            margins = self._outer().contentsMargins()
+            room = self.width() - margins.left() - margins.right()
+            if self.age_label.text():
+                room -= self.age_label.sizeHint().width() + 8
+            footer = max(footer, self.reason_label.heightForWidth(max(room, 1)))
+        return header, footer
 
     def _restyle_numbers(self) -> None:
         state = self.state
@@ -148,16 +164,21 @@ class StatTileWidget(PanelFrameWidget):
         colour = t.stale if greyed else t.text
         if state is not None and not greyed and state.level:
             colour = t.severity(state.level)  # beyond a rule's level: the level's colour
-        px = self.value_pixel_size()
+        fit = self.fit()
+        px = fit.value_px
         if self._value_style != (colour, px):
             self._value_style = (colour, px)
             self.value_label.setStyleSheet(f"color: {colour}; font-size: {px}px;")
-            self.unit_label.setStyleSheet(f"font-size: {max(MIN_TEXT_PX + 4, px // 2)}px;")
+            self.unit_label.setStyleSheet(f"font-size: {unit_px(px)}px;")
+        self.unit_label.setVisible(bool(self.unit_label.text()))  # no gap for a missing unit
+        self.change_label.setVisible(fit.change)
+        self.caption_label.setVisible(fit.caption)
+        self.plot.setVisible(fit.sparkline)
         change_colour = t.text_dim
         if state is not None and not greyed and state.change_good is not None:
             change_colour = t.good if state.change_good else t.bad
-        change_px = max(MIN_TEXT_PX + 6, min(px // 3, 44))
-        change_style = f"color: {change_colour}; font-size: {change_px}px; font-weight: 700;"
+        change_style = (f"color: {change_colour}; font-size: {fit.change_px}px; "
+                        "font-weight: 700;")
         if change_style != self._change_style:
             self._change_style = change_style
             self.change_label.setStyleSheet(change_style)

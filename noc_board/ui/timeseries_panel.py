@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QPen, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QSizePolicy, QWidget
 
 from noc_board.config.schema import PanelConfig
@@ -30,11 +30,13 @@ from noc_board.ui.plot_support import (
     relative_x,
     time_scale,
 )
-from noc_board.ui.theme import Palette, blend
+from noc_board.ui.theme import MIN_TEXT_PX, Palette, blend
 
 MAX_BANDS = 4
 BAND_ALPHA = 0.14  # a band's fill: its severity's colour at this strength over the panel
 OVERLAY_ALPHA = 0.55
+LEGEND_SHARE = 0.4  # of the panel's height at most; a longer legend takes a smaller type
+LEGEND_FLOOR_PX = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +246,30 @@ class TimeSeriesPanelWidget(PanelFrameWidget):
             parts.append(f'<span style="color:{faint}; font-weight:900;">━━</span>&nbsp;'
                          f"{html.escape(self.overlay_label)}")
         self.legend_label.setText("&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts))
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """The legend's type: the board's smallest text, or smaller (down to `LEGEND_FLOOR_PX`)
+        while its lines would take more than `LEGEND_SHARE` of the panel's height. Measured on
+        a text document, so the label is restyled only when its size changes."""
+        label = self.legend_label
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setHtml(label.text())
+        document.setTextWidth(max(self.width() - 40, 1))  # the frame's side margins
+        most = self.height() * LEGEND_SHARE
+        font = label.font()
+        px = MIN_TEXT_PX
+        while px > LEGEND_FLOOR_PX:
+            font.setPixelSize(px)
+            document.setDefaultFont(font)
+            if document.size().height() <= most:
+                break
+            px -= 1
+        style = f"font-size: {px}px;" if px != MIN_TEXT_PX else ""
+        if label.styleSheet() != style:
+            label.setStyleSheet(style)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_legend()

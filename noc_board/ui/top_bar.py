@@ -34,8 +34,9 @@ class TopBarWidget(QWidget):
         row.setSpacing(24)
         self.title_label = QLabel(title, self)
         self.title_label.setObjectName("BoardTitle")
-        self.page_label = QLabel("", self)
+        self.page_label = ElidedLabel("", self)
         self.page_label.setObjectName("PageName")
+        self.page_label.setMinimumWidth(1)  # a long page name is elided, never widens the window
         self.message_label = ElidedLabel(self)
         # notices shrink (elided, the whole text in the tooltip) rather than widen the window
         self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

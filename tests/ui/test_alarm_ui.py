@@ -109,7 +109,7 @@ def test_an_expiring_acknowledgement_raises_the_alarm_again(
     feed_healthy(hub, clock)
     breach(hub, clock)
     # no repaint tick yet: the banner, the horn and the tray already have it
-    assert window.banner.texts() == ["⚠ CRITICAL Checkout errors 4.10% — 0s"]
+    assert window.banner.texts() == ["⚠ CRITICAL Checkout errors — above 2 %: 4.10% · 0s"]
     assert sink.clips() == ["critical"]
     assert [t for t, _ in tray(desk).messages] == ["Marketplace NOC: critical alarm"]
     QTest.keyClick(window, Qt.Key.Key_A)
@@ -372,11 +372,45 @@ def test_banner_orders_by_severity_then_age_with_a_cue_beside_colour(qtbot: QtBo
         _alarm("i", "info", START - 900), _alarm("c-old", "critical", START - 300),
     ], START)
     assert banner.texts() == [
-        "⚠ CRITICAL Thing 1 — 5m", "⚠ CRITICAL Thing 1 — 10s", "⚠ WARNING Thing 1 — 10m",
-        "⚠ INFO Thing 1 — 15m",
+        "⚠ CRITICAL Thing — c-old: 1 · 5m", "⚠ CRITICAL Thing — c-new: 1 · 10s",
+        "⚠ WARNING Thing — w-old: 1 · 10m", "⚠ INFO Thing — i: 1 · 15m",
     ]
     styles = [b.styleSheet() for b in banner.entries]
     assert "3px solid" in styles[0] and "3px dashed" in styles[2] and "border" not in styles[3]
+
+
+def test_two_rules_on_one_metric_read_differently_in_any_width(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    metrics = {"m": MetricConfig(id="m", source="s", label="Checkout 5xx rate", unit="ratio")}
+    banner = AlarmBannerWidget(DARK, metrics, ["alice"], parent=parent)
+    level = replace(_alarm("checkout-errors", "critical", START - 120), value=0.071,
+                    summary="Checkout 5xx rate above 5% for 2 min")
+    burn = replace(_alarm("checkout-slo", "critical", START - 60), value=0.071,
+                   summary="Checkout burns its 99.5% availability budget")
+    banner.resize(1800, 60)
+    banner.set_alarms([level, burn], START)
+    assert banner.texts() == [
+        "⚠ CRITICAL Checkout 5xx rate — above 5% for 2 min: 7.10% · 2m",
+        "⚠ CRITICAL Checkout 5xx rate — burns its 99.5% availability budget: 7.10% · 1m",
+    ]
+    # a row too narrow for both whole lines shows the first and counts the other, whose line
+    # is in the count's tooltip: alarms never widen the window past the screen
+    parent.resize(900, 200)
+    banner.resize(900, 60)
+    parent.show()
+    assert banner.minimumSizeHint().width() <= 900
+    assert banner.texts() == [
+        "⚠ CRITICAL Checkout 5xx rate — above 5% for 2 min: 7.10% · 2m",
+    ]
+    assert banner.more_label.text() == "+1 more"
+    assert "burns its 99.5%" in banner.more_label.toolTip()
+    # a line longer than the row ends in "…" (the entry's tooltip has it all)
+    banner.set_alarms([burn], START)
+    banner.resize(500, 60)
+    entry = banner.entries[0]
+    assert entry.shown_text().endswith("…") and entry.toolTip() == entry.text()
+    assert entry.fontMetrics().horizontalAdvance(entry.shown_text()) <= entry.width()
 
 
 _SIMULATE = {  # Machado, Oliveira and Fernandes (2009), severity 1, on linear RGB
@@ -420,7 +454,7 @@ def test_tray_counts_unacked_alarms_and_only_new_ones_notify(
     feed_healthy(hub, clock)
     breach(hub, clock)
     assert icon.messages == [
-        ("Marketplace NOC: critical alarm", "CRITICAL Checkout errors 4.10%"),
+        ("Marketplace NOC: critical alarm", "CRITICAL Checkout errors — above 2 %: 4.10%"),
     ]
     assert icon.toolTip().startswith("Marketplace NOC: 1 unacknowledged alarm\n")
     clock.advance(15)

@@ -163,7 +163,7 @@ def test_rule_breach_flashes_the_border_and_the_banner_lists_it(
     assert chart(window).flash_timer.isActive()  # the chart of the same metric too
     assert not tile(window, ORDERS).flash_timer.isActive()
     assert window.banner.isVisibleTo(window)
-    assert window.banner.texts() == ["⚠ CRITICAL Checkout errors 4.10% — 3s"]
+    assert window.banner.texts() == ["⚠ CRITICAL Checkout errors — above 2 %: 4.10% · 3s"]
     assert window.banner.top_key() == "checkout-errors"
 
 

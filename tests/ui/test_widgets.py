@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from noc_board.config.schema import MetricConfig, PanelConfig
@@ -20,9 +20,12 @@ from noc_board.core.panel_model import TileState
 from noc_board.core.series import FloatArray
 from noc_board.ui.ack_dialog import AckDialog, default_operators
 from noc_board.ui.alarm_banner import MAX_ENTRIES, AlarmBannerWidget
+from noc_board.ui.expiry_picker import AT_TIME
 from noc_board.ui.health_strip import chip_text, chip_tooltip
+from noc_board.ui.intent_dialog import OperatorIntentDialog
 from noc_board.ui.plot_support import ExpandingRange, format_tick, nice_ticks, time_scale
 from noc_board.ui.screen_placement import find_screen, place_on_screen
+from noc_board.ui.shelve_dialog import ShelveDialog
 from noc_board.ui.stat_tile import StatTileWidget
 from noc_board.ui.theme import DARK, LIGHT, MIN_TEXT_PX, palette, stylesheet, value_pixel_size
 from noc_board.ui.timeseries_panel import LineData, TimeSeriesPanelWidget
@@ -202,6 +205,25 @@ def test_dialog_refuses_an_unnamed_operator(qtbot: QtBot, monkeypatch: pytest.Mo
     assert got == [("k", "carol", "on it")] and not dialog.isVisible()
 
 
+def test_both_intent_dialogs_ask_alike_and_say_their_own_words(qtbot: QtBot) -> None:
+    ack = AckDialog("k", "CRITICAL x", ["alice"])
+    shelf = ShelveDialog("k", "CRITICAL x", ["alice"])
+    for dialog in (ack, shelf):
+        qtbot.addWidget(dialog)
+        assert isinstance(dialog, OperatorIntentDialog)
+        assert dialog.operator() == "alice" and not dialog.operator_box.isEditable()
+    assert ack.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Acknowledge"
+    assert shelf.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Shelve"
+    shelved: list[tuple[str, str, float, str]] = []
+    shelf.shelve_requested.connect(lambda *args: shelved.append(args))
+    shelf.open()
+    shelf.expiry.set_time(NOW - 3600.0)
+    shelf.expiry.choose(AT_TIME)  # a time in the past: refused in the shelf's words
+    shelf.accept()
+    assert shelved == [] and shelf.error_label.text() == "The shelf must end in the future."
+    assert ack.intent() is not None  # no expiry is fine for an acknowledgement
+
+
 def _alarm(key: str, severity: str, raised_at: float) -> Alarm:
     return Alarm(key=key, rule=key, metric="m", severity=severity, state=AlarmState.UNACKED,
                  active=True, value=1.0, raised_at=raised_at)
@@ -217,7 +239,7 @@ def test_banner_orders_limits_and_hides(qtbot: QtBot) -> None:
     banner.set_alarms(alarms, NOW)
     assert not banner.isHidden()
     texts = banner.texts()
-    assert len(texts) == MAX_ENTRIES and texts[0] == "⚠ CRITICAL Thing 1 — 1s"
+    assert len(texts) == MAX_ENTRIES and texts[0] == "⚠ CRITICAL Thing — c: 1 · 1s"
     assert banner.top_key() == "c"
     assert banner.more_label.text() == "+1 more"
     banner.set_alarms([], NOW)

@@ -20,6 +20,7 @@ from noc_board.core.panel_model import (
     compare_caption,
     merge_states,
     reference_value,
+    rule_phrase,
     tile_state,
     value_with_unit,
 )
@@ -192,10 +193,12 @@ def test_zero_base_and_no_change() -> None:
 def alarm(
     key: str = "r1", metric: str = "biz.orders", severity: str = "critical",
     st: AlarmState = AlarmState.UNACKED, raised_at: float = NOW - 180, value: float = 0.41,
+    summary: str = "",
 ) -> Alarm:
     return Alarm(
         key=key, rule=key, metric=metric, severity=severity, state=st,
         active=st in (AlarmState.UNACKED, AlarmState.ACKED), raised_at=raised_at, value=value,
+        summary=summary,
     )
 
 
@@ -240,12 +243,55 @@ def test_attention_order_severity_then_oldest_first() -> None:
 
 def test_alarm_line_formats_value_with_unit_and_wait() -> None:
     metrics = {ERRORS.id: ERRORS}
-    line = alarm_line(alarm(metric=ERRORS.id, value=0.0041), metrics, NOW)
-    assert line == "CRITICAL Checkout errors 0.41% — 3m"
+    line = alarm_line(alarm(metric=ERRORS.id, value=0.0041,
+                            summary="Checkout errors above 2 %"), metrics, NOW)
+    assert line == "CRITICAL Checkout errors — above 2 %: 0.41% · 3m"
     unknown = alarm_line(alarm(metric="x.y", value=7.0), metrics, NOW)
-    assert unknown == "CRITICAL x.y 7 — 3m"
+    assert unknown == "CRITICAL x.y — r1: 7 · 3m"  # no label, no summary: the id and the rule
     rtn = alarm_line(alarm(metric=ERRORS.id, st=AlarmState.RTN_UNACKED), metrics, NOW)
     assert rtn.endswith("(returned to normal)")
+
+
+def test_two_rules_on_one_metric_give_two_lines() -> None:
+    metrics = {ERRORS.id: ERRORS}
+    level = alarm(key="checkout-errors", metric=ERRORS.id, value=0.071,
+                  summary="Checkout errors above 5% for 2 min")
+    weekly = alarm(key="checkout-errors-wow", metric=ERRORS.id, value=0.071, severity="warning",
+                   summary="Checkout errors 3× last week")
+    lines = [alarm_line(a, metrics, NOW) for a in (level, weekly)]
+    assert lines == [
+        "CRITICAL Checkout errors — above 5% for 2 min: 7.10% · 3m",
+        "WARNING Checkout errors — 3× last week: 7.10% · 3m",
+    ]
+    # the same severity and summaries that do not name the metric still differ
+    down = alarm(key="a", metric=ERRORS.id, summary="Checkout is down")
+    stale = alarm(key="b", metric=ERRORS.id, summary="Prometheus stopped answering")
+    assert alarm_line(down, metrics, None) != alarm_line(stale, metrics, None)
+    assert "Prometheus stopped answering" in alarm_line(stale, metrics, None)
+
+
+def test_rule_phrase_leaves_out_what_the_label_says() -> None:
+    def phrase(summary: str, label: str = "Checkout 5xx rate", metric: str = "m") -> str:
+        return rule_phrase(Alarm(key="k", rule="the-rule", metric=metric, severity="warning",
+                                 summary=summary), label)
+
+    assert phrase("Checkout 5xx rate above 5%") == "above 5%"
+    assert phrase("checkout 5xx rate: above 5%") == "above 5%"  # case and punctuation aside
+    assert phrase("Checkout burns its 99.5% budget") == "burns its 99.5% budget"
+    assert phrase("More refunds than usual") == "More refunds than usual"
+    # generated summaries name the metric by its id
+    assert phrase("health.x above 0.05 x last week", "Errors", "health.x") == (
+        "above 0.05 x last week"
+    )
+    assert phrase("Checkout 5xx rate") == "the-rule"  # nothing left: the rule's id
+    assert phrase("") == "the-rule"
+
+
+def test_alarm_line_leaves_out_a_value_that_is_no_number() -> None:
+    silent = alarm(metric=ERRORS.id, value=math.nan, summary="no data for 5m")
+    assert alarm_line(silent, {ERRORS.id: ERRORS}, NOW) == (
+        "CRITICAL Checkout errors — no data for 5m · 3m"
+    )
 
 
 def test_value_with_unit() -> None:
@@ -281,7 +327,7 @@ def test_equal_inputs_give_equal_states() -> None:
 
 def test_alarm_line_without_the_wait() -> None:
     line = alarm_line(alarm(metric=ERRORS.id, value=0.0041), {ERRORS.id: ERRORS}, None)
-    assert line == "CRITICAL Checkout errors 0.41%"
+    assert line == "CRITICAL Checkout errors — r1: 0.41%"
 
 
 def test_compare_caption() -> None:

@@ -45,7 +45,7 @@ def run(
     now = [float(t[0])]
     rule = SeasonalRule("r", "m", "warning", ArrayHistory({"m": (t, v)}, now=lambda: now[0]),
                         settings)
-    out = []
+    out: list[tuple[float, Verdict, str | None]] = []
     for ts, value in zip(t.tolist(), v.tolist(), strict=True):
         if ts < start or ts >= stop:
             continue
@@ -151,6 +151,61 @@ def test_with_days_but_not_weeks_of_history_it_uses_the_time_of_day() -> None:
     assert "median of the past 7 days: only 1 week of history, 2 needed" in note
     base = rule.baseline(at)
     assert base is not None and base.season == DAY and base.main_found == 1
+
+
+def today_ratio(days: int, seed: int, spike_at: float | None = None,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """A "today" ratio a minute (refunds over orders since midnight, 4%): no number at each
+    midnight (nothing over nothing), then a ratio over a handful of orders; with `spike_at`,
+    an hour of 40% refunds."""
+    t = T0 + np.arange(0, days * DAY, 60.0)
+    hours = (t - T0) % DAY / 3600
+    rng = np.random.default_rng(seed)
+    orders = rng.poisson(2 + 6 * np.exp(-((hours - 14) ** 2) / 20))
+    share = np.full(t.size, 0.04)
+    if spike_at is not None:
+        share = np.where((t >= spike_at) & (t < spike_at + 3600), 0.4, share)
+    refunds = rng.binomial(orders, share)
+    day = ((t - T0) // DAY).astype(int)
+    v = np.empty(t.size)
+    for d in range(days):
+        mine = day == d
+        placed, refunded = np.cumsum(orders[mine]), np.cumsum(refunds[mine])
+        v[mine] = np.where(placed > 0, refunded / np.maximum(placed, 1), np.nan)
+    v[np.searchsorted(t, T0 + np.arange(days) * DAY)] = np.nan
+    return t, v
+
+
+REFUND_SPIKE = SeasonalSettings(direction="spike", floor=0.05, deviations=5)  # as the demo's
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_new_board_does_not_alarm_on_a_today_ratio_restarting_at_midnight(seed: int) -> None:
+    # the first values of the day are over a handful of orders: neither the last hours of
+    # yesterday (the rolling fallback) nor windows straddling midnight describe them
+    t, v = today_ratio(4, seed)
+    _, events = run(t, v, REFUND_SPIKE)
+    raised = [ts for ts, kind in transitions(events) if kind == "raise"]
+    assert not [ts for ts in raised if 0 < (ts - T0) % DAY < 2 * 3600 and ts - T0 > DAY]
+
+
+def test_a_refund_spike_in_the_day_still_raises_on_a_new_board() -> None:
+    spike = T0 + 2 * DAY + 13 * 3600
+    t, v = today_ratio(4, 1, spike_at=spike)
+    _, events = run(t, v, REFUND_SPIKE)
+    assert [ts for ts, kind in transitions(events)
+            if kind == "raise" and spike <= ts < spike + 3600]
+
+
+def test_a_query_with_no_number_is_no_restart() -> None:
+    # a failed query gives no number, then the figure goes on where it was: the rule keeps
+    # judging (only "no number, then zero" is a figure starting its day again)
+    t, v = marketplace(0.5)
+    at = T0 + 8 * 3600
+    v = np.where(t >= at, v * 0.3, v)
+    v[t == at - STEP] = np.nan
+    _, events = run(t, v)
+    assert events and events[0][1] is Verdict.RAISE and events[0][0] == at + 4 * STEP
 
 
 def test_the_floor_keeps_a_flat_history_from_alarming_on_wiggles() -> None:

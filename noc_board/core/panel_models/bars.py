@@ -27,10 +27,28 @@ class Bar:
 
 @dataclass(frozen=True, slots=True)
 class BarsBody:
-    """What a bar panel draws below its header."""
+    """What a bar panel draws below its header.
+
+    `rest_count` and `rest_total` are the rows beyond the bars (what `more_text` sums), in
+    `unit` and `currency`, so a panel with room for fewer bars can say what it leaves out
+    (`more_after`).
+    """
 
     bars: tuple[Bar, ...] = ()
     more_text: str = ""  # e.g. "+12 more · 3.4k USD"
+    rest_count: int = 0
+    rest_total: float = 0.0
+    unit: Unit = Unit.COUNT
+    currency: str = ""
+
+    def more_after(self, shown: int) -> str:
+        """The "+N more · total" line when only the first `shown` bars are drawn."""
+        if shown >= len(self.bars):
+            return self.more_text
+        hidden = self.bars[shown:]
+        count = self.rest_count + len(hidden)
+        total = self.rest_total + sum(b.value for b in hidden)
+        return f"+{count} more · {_text(total, self.unit, self.currency)}"
 
 
 def _text(value: float, unit: Unit, currency: str) -> str:
@@ -57,6 +75,7 @@ def bars_body(breakdown: Breakdown | None, limit: int, unit: Unit, currency: str
         for label, value in shown
     )
     more = ""
+    rest_total = sum(v for _, v in rest)
     if rest:
-        more = f"+{len(rest)} more · {_text(sum(v for _, v in rest), unit, currency)}"
-    return BarsBody(bars, more)
+        more = f"+{len(rest)} more · {_text(rest_total, unit, currency)}"
+    return BarsBody(bars, more, len(rest), rest_total, unit, currency)

@@ -17,7 +17,15 @@ many points back within `clear_deviations` (hysteresis).
 With fewer than `min_seasons` past seasons (a new board, a new metric) the rule falls back to
 the same time of day over the past `fallback_seasons` days, and without even that to a rolling
 baseline, the median and MAD of the last `rolling` seconds; its note, which the alarm shows,
-says which and why. kpi-and-alarms.md section 3.7 describes the method; the defaults are those
+says which and why; the rolling baseline is used once its points reach back half of `rolling`.
+
+A figure "since midnight" (a "today" ratio: refunds over orders) restarts every day: no number
+at midnight (nothing over nothing), then zero, then ratios over a handful of orders. After such a
+restart the rule only watches for `rolling` seconds, and its rolling baseline counts only points
+since: the last hours of yesterday, or windows straddling midnight, would make every early ratio
+an anomaly (the demo week's false refund alarms on a new board).
+
+kpi-and-alarms.md section 3.7 describes the method; the defaults are those
 `bench/bench_detectors.py` measures (NAB files and the demo week).
 """
 
@@ -36,6 +44,7 @@ DAY = 86_400.0
 WEEK = 7 * DAY
 MAD_TO_SIGMA = 1.4826
 MIN_ROLLING_POINTS = 5
+MIN_SPAN = 0.5  # of `rolling`: how far back its points must reach before it is used
 SPREAD_SLOTS = 5  # neighbouring windows the spread is pooled over (the middle one: the centre)
 DIRECTIONS = ("drop", "spike", "both")
 
@@ -177,6 +186,9 @@ class SeasonalRule(PointRule):
         self._spread_cache: tuple[tuple[float, int], float] | None = None
         self._breaches = 0
         self._calm = 0
+        self._restart = -math.inf  # when the figure last restarted from nothing (`observe`)
+        self._gap_at = math.nan  # a point with no number after a positive one: maybe a restart
+        self._last = math.nan  # the last finite value
         self.last_score = math.nan
 
     # -- the baseline ----------------------------------------------------------------------
@@ -232,9 +244,11 @@ class SeasonalRule(PointRule):
         seasonal = self._seasonal(ts)
         if seasonal.season > 0:
             return seasonal
-        recent = self._recent.values(ts - self.settings.rolling, ts - 1e-9)
-        if recent.size < MIN_ROLLING_POINTS:
-            return None
+        since = max(ts - self.settings.rolling, self._restart)
+        recent = self._recent.values(since, ts - 1e-9)
+        first = max(self._recent.oldest_ts(), self._restart)
+        if recent.size < MIN_ROLLING_POINTS or ts - first < self.settings.rolling * MIN_SPAN:
+            return None  # a few minutes of a new board (or of a new day) say little
         centre, spread = robust_centre(recent)
         return Baseline(centre, spread, 0.0, 0, int(recent.size), seasonal.main_found)
 
@@ -272,10 +286,32 @@ class SeasonalRule(PointRule):
             return score >= level
         return abs(score) >= level
 
+    def observe(self, metric: str, ts: float, value: float) -> Decision:
+        """Notes restarts: a figure "since midnight" (a "today" ratio: refunds over orders)
+        has no number at its restart (nothing over nothing) and then starts from zero. Such a
+        point with no number after a positive value, then a zero, is a restart: for `rolling`
+        seconds after it the rule only watches (its first values are over a handful of events,
+        and neither the last hours before the restart nor windows straddling it describe them),
+        and the rolling baseline counts only points since it."""
+        if metric != self.metric:
+            return NOTHING
+        if math.isnan(value):
+            if self._last > 0:
+                self._gap_at = ts
+            return NOTHING
+        if not math.isnan(self._gap_at) and value == 0:
+            self._restart = self._gap_at
+            self._breaches = 0
+        self._gap_at = math.nan
+        self._last = value
+        return super().observe(metric, ts, value)
+
     def judge(self, ts: float, value: float) -> Decision:
         s = self.settings
         base = self.baseline(ts)
         self._recent.append(ts, value)
+        if ts - self._restart < s.rolling:
+            base = None  # warming up after a restart
         if base is None:
             self._breaches = 0
             self.last_score = math.nan
