@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 
+from noc_board.config.insight_checks import check_insights, check_metric_by
 from noc_board.config.issues import IssueSink
 from noc_board.config.kpi_checks import check_ga4_funnel, check_metric_kpi
 from noc_board.config.plaintext import secret_name_problem
@@ -22,7 +23,7 @@ from noc_board.config.walker import did_you_mean
 
 GRID_COLUMNS = 24
 _LISTED_AT_MOST = 8
-_NO_METRICS_NEEDED = ("bars", "flow", "funnel", "clock")
+_NO_METRICS_NEEDED = ("bars", "flow", "funnel", "clock", "insights")
 _NEEDS = {"prometheus": "query", "stripe": "measure", "ga4": "measure", "newrelic": "query",
           "paypal": "measure", "probe": "measure", "alertmanager": "measure"}
 _NEEDS_TEXT = {
@@ -54,6 +55,7 @@ def check_references(config: Config, sink: IssueSink) -> None:
             _check_rule(i, rule, metrics, routes, sink)
     check_rules_and_maintenance(config, metrics, sources, sink)
     check_reports(config, sink)
+    check_insights(config, sink)
 
 
 def _index(
@@ -166,6 +168,7 @@ def _check_metric(
     if j is None or sink.is_bad(("sources", j, "kind")):
         return
     source = config.sources[j]
+    check_metric_by(at, metric, source, sink)
     if check_metric_measure(at, metric, source, sink):
         return
     needed = _NEEDS.get(source.kind)

@@ -19,7 +19,8 @@ SOURCE_KINDS = ("prometheus", "stripe", "ga4", "datadog", "newrelic", "paypal", 
 PROBE_FIELDS = ("up", "status", "response_time", "tls_days_left")
 # Prometheus measures read from /api/v1/targets instead of a PromQL query
 PROMETHEUS_MEASURES = ("targets_up", "targets_down", "targets_up_ratio")
-PANEL_KINDS = ("stat", "timeseries", "bars", "funnel", "flow", "heatmap", "status", "clock")
+PANEL_KINDS = ("stat", "timeseries", "bars", "funnel", "flow", "heatmap", "status", "clock",
+               "insights")
 SEVERITIES = ("info", "warning", "critical")
 RULE_KINDS = (
     "threshold", "seasonal", "rate_of_change", "week_over_week", "no_data", "stale", "burn_rate",
@@ -408,7 +409,8 @@ class PanelConfig:
         metadata=opt(
             "Panel type: stat (a number), timeseries (lines), bars (top N of a breakdown), "
             "funnel (steps and drop-off), flow (paths between pages), heatmap (hour of day × "
-            "day of week), status (services up/down, uptime, response time), clock.",
+            "day of week), status (services up/down, uptime, response time), clock, insights "
+            "(the slowest and most failing routes and the capacity headroom, from [insights]).",
             choices=PANEL_KINDS,
         )
     )
@@ -417,7 +419,7 @@ class PanelConfig:
         metadata=opt(
             "Metric ids it shows: a stat tile and a heatmap show the first; a funnel's are its "
             "steps in order; a status grid's are the services' up metrics (1 up, 0 down). "
-            "Bars, flow and clock need none."
+            "Bars, flow, clock and insights need none."
         ),
     )
     title: str = field(default="", metadata=opt("Title; defaults to the first metric's label."))
@@ -451,7 +453,8 @@ class PanelConfig:
     )
     limit: int = field(
         default=8,
-        metadata=opt("Top-N bars: rows shown; flow: pages per column.", min=1, max=50),
+        metadata=opt("Top-N bars: rows shown; flow: pages per column; insights: route lines.",
+                     min=1, max=50),
     )
     unit: str = field(
         default="",

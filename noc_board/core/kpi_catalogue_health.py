@@ -2,7 +2,8 @@
 
 Prometheus recipes use the usual exporter names (node exporter, blackbox exporter, an
 `http_requests_total` counter and an `http_request_duration_seconds` histogram); the demo
-marketplace publishes ready-made gauges instead, named in the demo configuration.
+marketplace publishes ready-made gauges instead, named in the demo configuration. The tables
+by route are read with `by = "route"` (each series a row), the breakdowns the insights rank.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from noc_board.core.kpi_types import Kpi, Provider
 
 H = "System health"
 _5M = "[5m]"
+_BY_ROUTE = 'a metric with by = "route"'
+_DEMO_BY_ROUTE = 'the demo\'s gauge, by = "route"'
 
 HEALTH: tuple[Kpi, ...] = (
     Kpi("health.up", "Up or down now", H,
@@ -95,6 +98,56 @@ HEALTH: tuple[Kpi, ...] = (
                   "LIKE '5%') FROM Transaction"),
          Provider("probe", measure="<target>.status", note="the status of the last check")),
         ("500 rate",)),
+    Kpi("health.route_response_time", "Response time by route (p95)", H,
+        "95th percentile of server-side request duration over the last 5 minutes, one row per "
+        "route (page or endpoint), slowest first; the number is the slowest route's. Weighted "
+        "by each route's traffic (health.route_requests) it ranks the bottlenecks.",
+        "seconds", "down",
+        (Provider("prometheus", query="histogram_quantile(0.95, sum by (le, route) "
+                  f"(rate(http_request_duration_seconds_bucket{_5M})))", note=_BY_ROUTE),
+         Provider("prometheus", query="marketplace_route_latency_p95_seconds",
+                  note=_DEMO_BY_ROUTE),
+         Provider("datadog", query="p95:trace.http.request.duration{*} by {resource_name}"),
+         Provider("newrelic", query="SELECT percentile(duration, 95) FROM Transaction "
+                  "FACET name")),
+        ("server response time",), table=True),
+    Kpi("health.route_requests", "Requests by route", H,
+        "Requests served per second over the last 5 minutes, one row per route, busiest "
+        "first; the number is the busiest route's. The traffic that weights the route "
+        "rankings.", "per_second", "none",
+        (Provider("prometheus", query=f"sum by (route) (rate(http_requests_total{_5M}))",
+                  note=_BY_ROUTE),
+         Provider("prometheus", query="marketplace_route_requests_per_second",
+                  note=_DEMO_BY_ROUTE),
+         Provider("datadog", query="sum:trace.http.request.hits{*} by {resource_name}"
+                  ".as_rate()"),
+         Provider("newrelic", query="SELECT rate(count(*), 1 second) FROM Transaction "
+                  "FACET name")),
+        (), table=True),
+    Kpi("health.route_errors_5xx", "5xx responses by route", H,
+        "Responses with a 5xx status per second over the last 5 minutes, one row per route, "
+        "most first; the number is the worst route's.", "per_second", "down",
+        (Provider("prometheus", query='sum by (route) (rate(http_requests_total{code=~"5.."}'
+                  f"{_5M}))", note=_BY_ROUTE),
+         Provider("prometheus", query='marketplace_route_responses_per_second{code="5xx"}',
+                  note=_DEMO_BY_ROUTE),
+         Provider("datadog", query="sum:trace.http.request.errors{*} by {resource_name}"
+                  ".as_rate()"),
+         Provider("newrelic", query="SELECT rate(count(*), 1 second) FROM Transaction WHERE "
+                  "httpResponseCode LIKE '5%' FACET name")),
+        ("500 rate",), table=True),
+    Kpi("health.route_errors_404", "404 responses by route", H,
+        "Responses with status 404 per second over the last 5 minutes, one row per route, "
+        "most first; the number is the worst route's.", "per_second", "down",
+        (Provider("prometheus", query='sum by (route) (rate(http_requests_total{code="404"}'
+                  f"{_5M}))", note=_BY_ROUTE),
+         Provider("prometheus", query='marketplace_route_responses_per_second{code="404"}',
+                  note=_DEMO_BY_ROUTE),
+         Provider("datadog", query="sum:trace.http.request.hits.by_http_status"
+                  "{http.status_code:404} by {resource_name}.as_rate()"),
+         Provider("newrelic", query="SELECT rate(count(*), 1 second) FROM Transaction WHERE "
+                  "httpResponseCode = '404' FACET name")),
+        ("404 rate",), table=True),
     Kpi("health.server_load", "Server load (CPU busy)", H,
         "Share of CPU time not idle over the last 5 minutes, of the busiest host.",
         "ratio", "down",
@@ -111,6 +164,19 @@ HEALTH: tuple[Kpi, ...] = (
          Provider("datadog", query="p95:trace.postgres.query.duration{*}"),
          Provider("newrelic", query="SELECT percentile(databaseDuration, 95) FROM "
                   "Transaction")),
+        ("database performance",)),
+    Kpi("health.db_connections", "Database connections in use", H,
+        "Connections in use ÷ the most the pool (or the server) allows, of the busiest "
+        "database; near 1 requests queue for a connection. Capacity insights project its "
+        "peak against a limit (e.g. 0.85) as load grows.", "ratio", "down",
+        (Provider("prometheus", query="max(sum by (instance) (pg_stat_activity_count) / on "
+                  "(instance) max by (instance) (pg_settings_max_connections))",
+                  note="postgres_exporter: the server's connections"),
+         Provider("prometheus", query="max(hikaricp_connections_active / "
+                  "hikaricp_connections_max)", note="an application's HikariCP pool"),
+         Provider("prometheus", query="max(marketplace_db_connections_ratio)",
+                  note="the demo's gauge"),
+         Provider("datadog", query="max:postgresql.percent_usage_connections{*}")),
         ("database performance",)),
     Kpi("health.network_latency", "Network latency (round trip)", H,
         "Round-trip time to the site's hosts or between data centres: blackbox ICMP or TCP "

@@ -1,17 +1,21 @@
 """What the running engine does for the reports: prune the rollups daily, and keep the rows of
-the top-products breakdown in the rollups.
+the breakdowns the reports rank in the rollups.
 
 - `RollupPruner` runs `store.rollups.prune()` a minute after start and then once a day, with the
   `[reports]` retention (minutes 35 days, hours two years by default), off the event loop.
-- `BreakdownRecorder` is a hub listener: the rows of the products breakdown (a table, not a
-  number, so not in the rollups by themselves) become rollups named "<metric>#<label>", at most
-  once a minute per metric, so the monthly review can rank the month's top products.
+- `BreakdownRecorder` is a hub listener: the rows of the kept breakdowns (tables, not numbers,
+  so not in the rollups by themselves) become rollups named "<metric>#<label>", at most once a
+  minute per metric and `MAX_ROWS` rows each. `kept_breakdowns` names them: the products (the
+  monthly review ranks the month's top products), the four `[insights] route_*` metrics (the
+  bottleneck routes) and the behaviour flow (`[insights] flow`, else the metric of kpi
+  behaviour.flow).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from noc_board.config.schema import Config
@@ -76,30 +80,50 @@ class RollupPruner:
             await asyncio.gather(task, return_exceptions=True)
 
 
+FLOW_KPI = "behaviour.flow"
+INSIGHT_BREAKDOWNS = ("route_latency", "route_requests", "route_5xx", "route_404")
+
+
+def flow_metric(config: Config) -> str:
+    """The behaviour flow's metric id: `[insights] flow`, else the metric of kpi
+    behaviour.flow; "" when there is none."""
+    return config.insights.flow or next((m.id for m in config.metrics if m.kpi == FLOW_KPI), "")
+
+
+def kept_breakdowns(config: Config) -> frozenset[str]:
+    """The metric ids whose breakdown rows are kept in the rollups (see the module docstring);
+    ids of no configured metric are left out."""
+    roles = resolve_roles(config)
+    wanted = [roles.products.metric if roles.products is not None else "", flow_metric(config)]
+    wanted += [getattr(config.insights, key) for key in INSIGHT_BREAKDOWNS]
+    return frozenset(m for m in wanted if m and config.metric(m) is not None)
+
+
 class BreakdownRecorder:
-    """A hub listener keeping the rows of the products breakdown in the rollups."""
+    """A hub listener keeping the rows of the breakdowns of `metrics` in the rollups."""
 
     def __init__(self, store: Store, config: Config,
                  breakdown: Callable[[str], Breakdown | None]) -> None:
-        roles = resolve_roles(config)
-        self.metric = roles.products.metric if roles.products is not None else None
+        self.metrics = kept_breakdowns(config)
         self._store = store
         self._breakdown = breakdown
-        self._last = -1e18
+        self._last: dict[str, float] = {}
 
     def metrics_updated(self, metric_ids: frozenset[str]) -> None:
-        if self.metric is None or self.metric not in metric_ids:
+        samples: list[Sample] = []
+        for metric in sorted(self.metrics & metric_ids):
+            found = self._breakdown(metric)
+            if found is None or found.ts < self._last.get(metric, -math.inf) + EVERY:
+                continue
+            self._last[metric] = found.ts
+            samples += [Sample(f"{metric}{PRODUCT_SEPARATOR}{label}", found.ts, value)
+                        for label, value in found.rows[:MAX_ROWS]]
+        if not samples:
             return
-        found = self._breakdown(self.metric)
-        if found is None or found.ts < self._last + EVERY:
-            return
-        self._last = found.ts
-        samples = [Sample(f"{self.metric}{PRODUCT_SEPARATOR}{label}", found.ts, value)
-                   for label, value in found.rows[:MAX_ROWS]]
         try:
             self._store.rollups.add(samples)
         except StoreError as exc:
-            log.warning("product rows not kept: %s", exc)
+            log.warning("breakdown rows not kept: %s", exc)
 
     def health_changed(self, health: SourceHealth) -> None:
         """Not used."""

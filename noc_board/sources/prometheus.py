@@ -6,6 +6,9 @@ series of its result; an empty result is NaN with a note, never zero. Success bo
 `warnings`, which become notes (health DEGRADED). A query that fails alone becomes a NaN and a
 note; when every query fails the poll fails.
 
+A metric with `by` (a label name) reads every series instead: each is one row of a breakdown
+named by the metric id, and the metric's value is the largest row (`prometheus_breakdown`); it
+has no backfill.
 A metric with a `measure` and no query reads the scrape targets instead (`/api/v1/targets`,
 see `prometheus_targets`), once per poll. With `ca_file` or `insecure` the source gets an HTTP
 client of its own (one client has one TLS `verify`), made at the first request.
@@ -30,6 +33,7 @@ from noc_board.sources.error_shapes import prometheus_error
 from noc_board.sources.http import HttpFetcher
 from noc_board.sources.json_decode import Projection
 from noc_board.sources.policy import format_seconds, policy_for
+from noc_board.sources.prometheus_breakdown import labelled_rows
 from noc_board.sources.prometheus_targets import TargetsEnvelope, summarise
 from noc_board.sources.prometheus_wire import (
     PromEnvelope,
@@ -114,7 +118,13 @@ class PrometheusSource:
         return self._combine(outcomes, now, notes)
 
     async def backfill(self, start: float, end: float, step: float) -> PollResult:
-        """Each metric's first series over [start, end], at most 11,000 points."""
+        """Each metric's first series over [start, end], at most 11,000 points.
+
+        Metrics with `by` are left out: their history is the rows the board keeps from live
+        polls (the rollups), and every route's series over weeks (the heatmap seed asks for
+        28 days of every metric) made the demo's start seconds slower for a line no panel
+        draws yet. Their value's history would be `max(query)`, one series, if one is needed.
+        """
         now = self._clock.now()
         if not all(math.isfinite(x) for x in (start, end, step)) or step <= 0 or end < start:
             raise SourceError(f"bad backfill range: start {start}, end {end}, step {step}")
@@ -125,7 +135,8 @@ class PrometheusSource:
         form = {"start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:.3f}",
                 "timeout": format_seconds(self._http.policy.timeout)}
         outcomes = await asyncio.gather(
-            *(self._range(m, dict(form, query=m.query), headers, auth) for m in self._metrics)
+            *(self._range(m, dict(form, query=m.query), headers, auth)
+              for m in self._metrics if not m.by)
         )
         return self._combine(outcomes, now, [])
 
@@ -189,14 +200,20 @@ class PrometheusSource:
                     shape=PromEnvelope,
                 )
             data = _success_data(body)
-            ts, value, note = instant_value(data, now)
+            if metric.by:
+                reading = labelled_rows(data, metric.by, now)
+                ts, value, found = reading.ts, reading.value, reading.notes
+                tables: tuple[Breakdown, ...] = (Breakdown(metric.id, float(ts), reading.rows),)
+            else:
+                ts, value, note = instant_value(data, now)
+                found, tables = ((note,) if note else ()), ()
         except SourceError as exc:
             return _failed(metric, now, exc)
         except _PARSE_ERRORS as exc:
             return _failed(metric, now, _shape_error(exc))
-        notes = [f"{metric.id}: {note}"] if note else []
+        notes = [f"{metric.id}: {note}" for note in found]
         notes += [f"{metric.id}: Prometheus warning: {one_line(w, 160)}" for w in body.warnings]
-        return _Outcome([Sample(metric.id, float(ts), value)], notes)
+        return _Outcome([Sample(metric.id, float(ts), value)], notes, breakdowns=tables)
 
     async def _range(
         self,

@@ -15,7 +15,14 @@ from noc_board.core.clock import ManualClock
 from noc_board.core.samples import Breakdown, PollResult, Sample
 from noc_board.engine.hub import Hub
 from noc_board.engine.recorder import StoreRecorder
-from noc_board.engine.report_upkeep import DAY, FIRST_PRUNE, BreakdownRecorder, RollupPruner
+from noc_board.engine.report_upkeep import (
+    DAY,
+    FIRST_PRUNE,
+    MAX_ROWS,
+    BreakdownRecorder,
+    RollupPruner,
+    kept_breakdowns,
+)
 from noc_board.engine.runtime import Engine
 from noc_board.reports.context import ReportContext
 from noc_board.reports.export import export_report
@@ -166,3 +173,104 @@ async def test_engine_wires_the_operator_log_pruner_and_products(
                    for listener in engine.hub._listeners)
     finally:
         await engine.close()
+
+
+INSIGHTS_CONFIG = CONFIG + """
+[[sources]]
+name = "prom"
+kind = "prometheus"
+url = "http://127.0.0.1:9"
+
+[[sources]]
+name = "ga4"
+kind = "ga4"
+url = "http://127.0.0.1:9"
+property_id = "123"
+
+[[metrics]]
+id = "health.route_p95"
+source = "prom"
+by = "route"
+query = "route_p95"
+unit = "seconds"
+
+[[metrics]]
+id = "health.route_requests"
+source = "prom"
+by = "route"
+query = "route_rps"
+
+[[metrics]]
+id = "health.route_5xx"
+source = "prom"
+by = "route"
+query = "route_5xx"
+
+[[metrics]]
+id = "health.route_404"
+source = "prom"
+by = "route"
+query = "route_404"
+
+[[metrics]]
+id = "behaviour.flow"
+source = "ga4"
+kpi = "behaviour.flow"
+measure = "behaviour_flow"
+
+[[metrics]]
+id = "health.requests"
+source = "prom"
+query = "requests"
+
+[insights]
+route_latency = "health.route_p95"
+route_requests = "health.route_requests"
+route_5xx = "health.route_5xx"
+route_404 = "health.route_404"
+load = "health.requests"
+"""
+ROUTES = ("health.route_p95", "health.route_requests", "health.route_5xx", "health.route_404")
+
+
+def test_kept_breakdowns_are_products_routes_and_flow() -> None:
+    config = parse_config(INSIGHTS_CONFIG, "c.toml")
+    assert kept_breakdowns(config) == {"sales.top_products", "behaviour.flow", *ROUTES}
+    assert kept_breakdowns(parse_config(CONFIG, "c.toml")) == {"sales.top_products"}
+    only_flow = parse_config(INSIGHTS_CONFIG.replace('route_latency = "health.route_p95"\n', "")
+                             + 'flow = "health.route_p95"\n', "c.toml")
+    assert kept_breakdowns(only_flow) == {"sales.top_products", *ROUTES[1:],
+                                          "health.route_p95"}  # not behaviour.flow: named
+
+
+def test_route_and_flow_rows_are_kept_once_a_minute_per_metric(tmp_path: Path) -> None:
+    config = parse_config(INSIGHTS_CONFIG, "c.toml")
+    clock = ManualClock(T0)
+    with open_store(tmp_path / "j.sqlite3") as store:
+        hub = Hub(config, clock, StoreRecorder(store))
+        recorder = BreakdownRecorder(store, config, hub.breakdown)
+        hub.subscribe(recorder)
+
+        def poll(t: float, *metrics: str, rows: tuple[tuple[str, float], ...]) -> None:
+            clock.set(t)
+            source = "ga4" if metrics == ("behaviour.flow",) else "prom"
+            hub.ingest(PollResult(source, t, breakdowns=[Breakdown(m, t, rows)
+                                                        for m in metrics]))
+
+        slow = (("/search", 1.5), ("/cart", 0.4))
+        poll(T0, *ROUTES, rows=slow)
+        poll(T0 + 30, "health.route_p95", rows=(("/search", 9.0),))  # too soon: not kept
+        poll(T0 + 45, "behaviour.flow", rows=(("/ → /cart", 12.0),))  # its first: kept
+        poll(T0 + 60, "health.route_p95", rows=(("/search", 2.5),))  # a minute on: kept
+        many = tuple((f"/r{i}", float(100 - i)) for i in range(MAX_ROWS + 5))
+        poll(T0 + 90, "health.route_404", rows=many)  # 90 s after its last: kept, capped
+        poll(T0 + 100, "health.requests", rows=(("/x", 1.0),))  # not a kept breakdown
+        names = set(store.rollups.metrics())
+        assert {f"{m}#/search" for m in ROUTES} <= names
+        assert "behaviour.flow#/ → /cart" in names and "health.requests#/x" not in names
+        assert len([n for n in names if n.startswith("health.route_404#")]) == MAX_ROWS + 2
+        assert "health.route_404#/r49" in names and "health.route_404#/r50" not in names
+        minutes = store.rollups.minutes("health.route_p95#/search", T0, T0 + 120)
+        assert [(r.start, r.last) for r in minutes] == [(T0, 1.5), (T0 + 60, 2.5)]
+        assert [r.last for r in store.rollups.minutes("health.route_5xx#/cart", T0,
+                                                      T0 + 120)] == [0.4]

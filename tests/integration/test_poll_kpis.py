@@ -19,6 +19,7 @@ from noc_board.config.loader import load_config
 from noc_board.config.schema import Config
 from noc_board.core.kpis import MISSION, by_id, covering
 from noc_board.engine.launch import demo_config_path
+from noc_board.engine.report_upkeep import kept_breakdowns
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +84,34 @@ def test_the_behaviour_flow_and_funnel_read_as_pages(report: dict[str, Any]) -> 
         "/", "/product", "/cart", "/checkout", "/order-confirmation"]
     counts = [value for _, value in funnel]
     assert counts == sorted(counts, reverse=True)  # the demo's funnel narrows
+
+
+ROUTE_METRICS = ("health.route_p95", "health.route_requests", "health.route_5xx",
+                 "health.route_404")
+
+
+def test_the_insights_of_the_demo_read_kept_breakdowns(demo: Config) -> None:
+    insights = demo.insights
+    assert (insights.route_latency, insights.route_requests, insights.route_5xx,
+            insights.route_404) == ROUTE_METRICS
+    assert insights.load == "health.requests"
+    assert [(c.name, c.metric, c.limit) for c in insights.capacity] == [
+        ("Checkout database", "health.db_connections", 0.85),
+        ("App servers (CPU)", "health.cpu", 0.85)]
+    assert kept_breakdowns(demo) >= {*ROUTE_METRICS, "behaviour.flow", "sales.top_products"}
+    for metric_id in ROUTE_METRICS:
+        metric = demo.metric(metric_id)
+        assert metric is not None and metric.by == "route" and metric.source == "prometheus"
+
+
+def test_poll_demo_once_reads_routes_as_rows_largest_first(report: dict[str, Any]) -> None:
+    for metric_id in ROUTE_METRICS:
+        got = report["metrics"][metric_id]
+        rows = got["rows"]
+        assert len(rows) >= 3 and all(label.startswith("/") for label, _ in rows), metric_id
+        values = [v for _, v in rows]
+        assert values == sorted(values, reverse=True) and got["value"] == values[0], metric_id
+    routes = {label for label, _ in report["metrics"]["health.route_requests"]["rows"]}
+    assert {label for label, _ in report["metrics"]["health.route_p95"]["rows"]} == routes
+    db = report["metrics"]["health.db_connections"]
+    assert 0 < db["value"] < 1 and db["unit"] == "ratio" and "rows" not in db

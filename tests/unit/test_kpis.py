@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from noc_board.config.insight_checks import is_breakdown
+from noc_board.config.schema import MetricConfig, SourceConfig
 from noc_board.core import kpi_formulas as kf
 from noc_board.core.kpi_types import DIRECTIONS, KNOWN_KINDS, UNITS
 from noc_board.core.kpis import CATALOGUE, MISSION, by_id, covering, ids, markdown, providers_for
@@ -60,6 +62,29 @@ def test_the_definitions_name_what_the_reference_asks_for() -> None:
     assert "unique attempts" in text("payments.decline_rate")
     assert "(satisfied + tolerating ÷ 2) ÷ all requests" in text("health.apdex")
     assert "95th percentile" in text("health.response_time")
+
+
+ROUTE_TABLES = ("health.route_response_time", "health.route_requests",
+                "health.route_errors_5xx", "health.route_errors_404")
+
+
+def test_the_route_tables_are_breakdowns_by_route_in_every_provider() -> None:
+    for kpi_id in ROUTE_TABLES:
+        kpi = by_id(kpi_id)
+        assert kpi is not None and kpi.table, kpi_id
+        recipes = [p.query for p in kpi.providers if p.kind == "prometheus"]
+        assert any("by (route)" in q or "by (le, route)" in q for q in recipes), kpi_id
+        for p in kpi.providers:  # each query groups: without the kpi, a breakdown too
+            metric = MetricConfig(id="m", source="s", query=p.query,
+                                  by="route" if p.kind == "prometheus" else "")
+            assert is_breakdown(metric, SourceConfig(name="s", kind=p.kind, url="")), p
+    p95 = by_id("health.route_response_time")
+    assert p95 is not None and p95.unit == "seconds" and p95.good == "down"
+    assert p95.providers[0].query.startswith("histogram_quantile(0.95, sum by (le, route)")
+    assert [k.unit for k in CATALOGUE if k.id in ROUTE_TABLES[1:]] == ["per_second"] * 3
+    db = by_id("health.db_connections")
+    assert db is not None and (db.unit, db.good, db.table) == ("ratio", "down", False)
+    assert db in covering("database performance")
 
 
 def test_docs_kpis_md_is_up_to_date() -> None:
