@@ -30,6 +30,12 @@ class HistoryReader:
         self._rollups = rollups
         self._warned = False
 
+    @property
+    def rollups(self) -> Rollups:
+        """The rollups it reads, for readers that work off the GUI thread (the insights digest;
+        the store's connection is shared across threads under its lock)."""
+        return self._rollups
+
     def _failed(self, what: str, exc: Exception) -> None:
         if not self._warned:
             self._warned = True

@@ -87,7 +87,7 @@ class RollupReader:
         return MINUTE_S if b - a <= MINUTE_WINDOW else HOUR_S
 
 
-def _local_days(times: FloatArray, zone: str) -> npt.NDArray[np.int64]:
+def local_days(times: FloatArray, zone: str) -> npt.NDArray[np.int64]:
     """The local calendar day (as an ordinal) of each time."""
     if times.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
@@ -114,7 +114,7 @@ def amounts(reader: RollupReader, measure: Measure, a: float, b: float,
         got = reader.buckets(measure.metric, day_start, b, width)
         if not len(got):
             return got.start, got.last
-        days = _local_days(got.last_ts, reader.zone)
+        days = local_days(got.last_ts, reader.zone)
         previous = np.concatenate([[0.0], got.last[:-1]])
         same_day = np.concatenate([[False], days[1:] == days[:-1]])
         growth = np.where(same_day, got.last - previous, got.last)

@@ -38,6 +38,7 @@ from noc_board.reports.document import (
     Series,
     table,
 )
+from noc_board.reports.insight_sections import Comparison, insight_sections
 from noc_board.reports.journal_view import Episode, read_episodes
 from noc_board.reports.periods import (
     Period,
@@ -216,8 +217,11 @@ def build_monthly(ctx: ReportContext, period: Period) -> Report:
                                             raised, period.end))),
         Section("Top products", (products,)),
         Section("Refunds and returns", (refunds,)),
-        Section("Appendix: every metric", (appendix,)),
     ]
+    ctx.progress.step(0.9, "looking for insights")
+    sections += insight_sections(ctx, Comparison(period, before, "previous month", year_ago,
+                                                 "same month last year", "month", True))
+    sections.append(Section("Appendix: every metric", (appendix,)))
     calendar = period.start == month_start(period.start, zone) and \
         period.end == month_start(period.start, zone, 1)
     subtitle = this_name if calendar else fmt.period_text(period.start, period.end, zone)

@@ -39,6 +39,7 @@ from noc_board.reports.document import (
     Series,
     table,
 )
+from noc_board.reports.insight_sections import Comparison, insight_sections
 from noc_board.reports.journal_view import read_episodes
 from noc_board.reports.periods import Period, local
 from noc_board.reports.roles import How, Measure
@@ -177,6 +178,11 @@ def build_periodic(ctx: ReportContext, kind: str, period: Period) -> Report:
             recurring_table("alarms", "Alarms by rule", raised, period.end), incident_table)),
         Section("By hour" if daily else "By day", (detail,)),
     ]
+    ctx.progress.step(0.85, "looking for insights")
+    year_ago = period.shifted(-364 * DAY if daily else -52 * WEEK)
+    sections += insight_sections(ctx, Comparison(
+        period, previous, f"previous {word}", year_ago,
+        "same weekday a year earlier" if daily else "same week a year earlier", word, False))
     title = "Daily report" if daily else "Weekly report"
     subtitle = fmt.day(period.start, zone) if daily else \
         f"Week {local(period.start, zone).isocalendar().week} of " \

@@ -14,6 +14,7 @@ from noc_board.ui.clock_panel import ClockPanelWidget
 from noc_board.ui.flow_panel import FlowPanelWidget
 from noc_board.ui.funnel_panel import FunnelPanelWidget
 from noc_board.ui.heatmap_panel import HeatmapPanelWidget
+from noc_board.ui.insights_panel import InsightsPanelWidget
 from noc_board.ui.panel_frame import PanelFrameWidget
 from noc_board.ui.stat_tile import StatTileWidget
 from noc_board.ui.status_grid import StatusGridWidget
@@ -27,6 +28,7 @@ PAINTED: dict[str, Callable[[PanelConfig, Palette, QWidget | None], PanelFrameWi
     "heatmap": HeatmapPanelWidget,
     "status": StatusGridWidget,
     "clock": ClockPanelWidget,
+    "insights": InsightsPanelWidget,
 }
 
 

@@ -1,4 +1,5 @@
-"""Feeds the panels beyond stat tiles and charts: bars, funnel, flow, heatmap, status grid, clock.
+"""Feeds the panels beyond stat tiles and charts: bars, funnel, flow, heatmap, status grid, clock,
+insights (ui.insights_feed: its digest runs off the GUI thread).
 
 Each feed reads the hub (breakdowns, series, health, alarms) or, for the heatmap, the store's
 hourly rollups through the `HistoryReader`, builds the pure model (`core.panel_models`) and hands
@@ -43,6 +44,8 @@ from noc_board.ui.clock_panel import ClockPanelWidget
 from noc_board.ui.flow_panel import FlowPanelWidget
 from noc_board.ui.funnel_panel import FunnelPanelWidget
 from noc_board.ui.heatmap_panel import HeatmapPanelWidget
+from noc_board.ui.insights_feed import InsightsFeed
+from noc_board.ui.insights_panel import InsightsPanelWidget
 from noc_board.ui.panel_frame import PanelFrameWidget
 from noc_board.ui.status_grid import StatusGridWidget
 
@@ -74,6 +77,7 @@ class PanelFeeds:
     def __init__(self, hub: Hub, presenter: BoardPresenter) -> None:
         self.hub = hub
         self.presenter = presenter
+        self.insights = InsightsFeed(hub, presenter)
         self._heat: weakref.WeakKeyDictionary[HeatmapPanelWidget, tuple[float, HeatBody]] = (
             weakref.WeakKeyDictionary()
         )
@@ -94,6 +98,8 @@ class PanelFeeds:
             self._status(widget, alarms, now)
         elif isinstance(widget, ClockPanelWidget):
             self._clock(widget, now)
+        elif isinstance(widget, InsightsPanelWidget):
+            self.insights.refresh(widget, now, draw_series)
 
     # --- shared -----------------------------------------------------------------------------
 
