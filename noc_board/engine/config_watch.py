@@ -24,7 +24,7 @@ from pathlib import Path
 from noc_board.config.issues import ConfigError
 from noc_board.config.loader import load_config
 from noc_board.config.schema import Config
-from noc_board.engine.rollup_seed import heatmap_metrics, seed_hours
+from noc_board.engine.rollup_seed import history_wanted, seed_hours
 from noc_board.engine.runtime import Engine
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,11 @@ class EngineHost:
         return self.engine.config
 
     def start(self) -> None:
-        """Start polling, and fill the heatmaps' missing history in the background."""
+        """Start polling, and fill the heatmaps' and the capacity fit's missing history in
+        the background."""
         self.engine.start()  # polling, escalation, the Alertmanager sync
         engine = self.engine
-        wanted = heatmap_metrics(engine.config.pages)
+        wanted = history_wanted(engine.config)
         if engine.store is not None and wanted:
             source_of = {m.id: m.source for m in engine.config.metrics}
             self._seeding = asyncio.create_task(

@@ -1,8 +1,11 @@
-"""Fills the store's hourly rollups from a source's own history, so a heatmap is useful at once.
+"""Fills the store's hourly rollups from a source's own history, so a heatmap and the capacity
+insights are useful at once.
 
-A new board (or one that was off for a while) has no rollups for the weeks a heatmap shows. A
-source that keeps history (Prometheus: range queries) can give it: at start, for each metric a
-heatmap shows, the hours missing from the rollups are fetched (5-minute steps) and folded in.
+A new board (or one that was off for a while) has no rollups for the weeks a heatmap shows or a
+capacity projection fits. A source that keeps history (Prometheus: range queries) can give it:
+at start, for each metric a heatmap shows and each capacity metric and its load (the six weeks
+the projection reads), the hours missing from the rollups are fetched (5-minute steps, only
+those metrics) and folded in.
 Hours the store already has are never added again (the rollups count every sample they are
 given), and the current hour is left to the live polls.
 """
@@ -13,7 +16,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from noc_board.config.schema import PageConfig
+from noc_board.config.schema import Config, PageConfig
 from noc_board.core.samples import Sample
 from noc_board.sources.base import Source, SourceError
 from noc_board.store import Store, StoreError
@@ -32,6 +35,27 @@ def heatmap_metrics(pages: Iterable[PageConfig]) -> dict[str, int]:
             if panel.kind == "heatmap" and panel.metrics:
                 metric = panel.metrics[0]
                 wanted[metric] = max(wanted.get(metric, 0), int(panel.days))
+    return wanted
+
+
+def capacity_metrics(config: Config) -> dict[str, int]:
+    """metric id -> days: each capacity metric and its load, over the capacity fit's window."""
+    from noc_board.reports.insight_inputs import FIT_WINDOW, capacity_targets
+
+    days = round(FIT_WINDOW / 86_400.0)
+    wanted: dict[str, int] = {}
+    for target in capacity_targets(config):
+        for metric in (target.metric, target.load):
+            if metric is not None and not metric.by:
+                wanted[metric.id] = days
+    return wanted
+
+
+def history_wanted(config: Config) -> dict[str, int]:
+    """metric id -> the days of hourly history the board wants at start (heatmaps, capacity)."""
+    wanted = heatmap_metrics(config.pages)
+    for metric, days in capacity_metrics(config).items():
+        wanted[metric] = max(wanted.get(metric, 0), days)
     return wanted
 
 
@@ -57,9 +81,10 @@ async def seed_hours(
         if all(len(h) >= hours for h in have.values()):
             continue
         try:
-            result = await backfill(start, end - 1.0, step)
+            result = await backfill(start, end - 1.0, step, only=frozenset(metrics))
         except SourceError as exc:
-            log.info("history of %s for the heatmaps not fetched: %s", source.name, exc)
+            log.info("history of %s for the heatmaps and capacity not fetched: %s",
+                     source.name, exc)
             continue
         fresh: list[Sample] = []
         for sample in result.samples:
@@ -74,6 +99,6 @@ async def seed_hours(
             log.info("rollups not seeded: %s", exc)
             return added
         if fresh:
-            log.info("heatmap history: %d samples of %s folded into the hourly rollups",
+            log.info("history: %d samples of %s folded into the hourly rollups",
                      len(fresh), source.name)
     return added

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 from noc_board.config.schema import MetricConfig, SourceConfig
@@ -50,9 +50,12 @@ class Source(Protocol):
 
 @runtime_checkable
 class BackfillSource(Source, Protocol):
-    """A source that can also fill history (Prometheus `query_range`)."""
+    """A source that can also fill history (Prometheus `query_range`).
 
-    async def backfill(self, start: float, end: float, step: float) -> PollResult: ...
+    `only`: the metric ids wanted (None: every metric of the source that has history)."""
+
+    async def backfill(self, start: float, end: float, step: float,
+                       only: Collection[str] | None = None) -> PollResult: ...
 
 
 def metrics_for(cfg: SourceConfig, metrics: Sequence[MetricConfig]) -> list[MetricConfig]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,16 +124,19 @@ class DatadogSource:
             units += await self._monitor_outcomes(now, headers)
         return self._combine(units, now, list(self._notes))
 
-    async def backfill(self, start: float, end: float, step: float) -> PollResult:
-        """Each metric query's first series over [start, end] (monitors have no history)."""
+    async def backfill(self, start: float, end: float, step: float,
+                       only: Collection[str] | None = None) -> PollResult:
+        """Each metric query's first series over [start, end] (monitors have no history;
+        `only`: just those metric ids)."""
         now = self._clock.now()
         if not all(math.isfinite(x) for x in (start, end, step)) or step <= 0 or end < start:
             raise SourceError(f"bad backfill range: start {start}, end {end}, step {step}")
-        if not self._queries:
+        queries = [m for m in self._queries if only is None or m.id in only]
+        if not queries:
             return PollResult(self.name, now)
         headers = self._headers()
-        groups = await self._run_queries(self._queries, start, end, step, headers)
-        units = [_history(m, g) for m, g in zip(self._queries, groups, strict=True)]
+        groups = await self._run_queries(queries, start, end, step, headers)
+        units = [_history(m, g) for m, g in zip(queries, groups, strict=True)]
         return self._combine(units, now, [])
 
     # -- metric queries ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -115,12 +115,15 @@ class NewRelicSource:
             raise _first(failed)
         return PollResult(self.name, now, samples, breakdowns, tuple(notes))
 
-    async def backfill(self, start: float, end: float, step: float) -> PollResult:
-        """The ended buckets in [start, end] of each metric whose NRQL has TIMESERIES."""
+    async def backfill(self, start: float, end: float, step: float,
+                       only: Collection[str] | None = None) -> PollResult:
+        """The ended buckets in [start, end] of each metric whose NRQL has TIMESERIES (`only`:
+        just those metric ids)."""
         now = self._clock.now()
         if not all(math.isfinite(x) for x in (start, end)) or end < start:
             raise SourceError(f"bad backfill range: start {start}, end {end}")
-        series = [m for m in self._metrics if _TIMESERIES.search(m.query)]
+        series = [m for m in self._metrics if _TIMESERIES.search(m.query)
+                  and (only is None or m.id in only)]
         if not series:
             return PollResult(self.name, now)
         answers = await self._run_all(series)

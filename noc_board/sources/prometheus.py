@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,8 +117,10 @@ class PrometheusSource:
         notes = [f"metric {m} has no query; ignored" for m in self._skipped]
         return self._combine(outcomes, now, notes)
 
-    async def backfill(self, start: float, end: float, step: float) -> PollResult:
-        """Each metric's first series over [start, end], at most 11,000 points.
+    async def backfill(self, start: float, end: float, step: float,
+                       only: Collection[str] | None = None) -> PollResult:
+        """Each metric's first series over [start, end], at most 11,000 points (`only`: just
+        those metric ids).
 
         Metrics with `by` are left out: their history is the rows the board keeps from live
         polls (the rollups), and every route's series over weeks (the heatmap seed asks for
@@ -136,7 +138,7 @@ class PrometheusSource:
                 "timeout": format_seconds(self._http.policy.timeout)}
         outcomes = await asyncio.gather(
             *(self._range(m, dict(form, query=m.query), headers, auth)
-              for m in self._metrics if not m.by)
+              for m in self._metrics if not m.by and (only is None or m.id in only))
         )
         return self._combine(outcomes, now, [])
 

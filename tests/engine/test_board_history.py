@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from noc_board.config.schema import PageConfig, PanelConfig
 from noc_board.core.samples import PollResult, Sample
 from noc_board.engine.history import HistoryReader
-from noc_board.engine.rollup_seed import heatmap_metrics, seed_hours
+from noc_board.engine.rollup_seed import heatmap_metrics, history_wanted, seed_hours
 from noc_board.sources.base import SourceError
 from noc_board.store import Store, open_store
 
@@ -76,13 +76,16 @@ class HistorySource:
 
     def __init__(self, fail: bool = False) -> None:
         self.calls: list[tuple[float, float, float]] = []
+        self.only: list[Collection[str] | None] = []
         self.fail = fail
 
     async def poll(self) -> PollResult:
         raise AssertionError("not polled here")
 
-    async def backfill(self, start: float, end: float, step: float) -> PollResult:
+    async def backfill(self, start: float, end: float, step: float,
+                       only: Collection[str] | None = None) -> PollResult:
         self.calls.append((start, end, step))
+        self.only.append(only)
         if self.fail:
             raise SourceError("HTTP 503")
         t = start
@@ -109,6 +112,7 @@ async def test_seeding_fills_missing_hours_once(store: Store) -> None:
     source = HistorySource()
     added = await seed_hours(store, [source], {"m": "prom", "n": "prom"}, {"m": 1}, NOW)
     assert source.calls[0][2] == 300.0
+    assert source.only == [{"m"}]  # only the metric whose history is wanted is fetched
     hours = store.rollups.hours("m", hour_start - 86400, hour_start + HOUR)
     assert len(hours) == 24  # a day of hours, the current one left to the live polls
     assert all(r.start < hour_start for r in hours)
@@ -122,3 +126,17 @@ async def test_seeding_fills_missing_hours_once(store: Store) -> None:
 async def test_seeding_survives_a_failing_source(store: Store) -> None:
     added = await seed_hours(store, [HistorySource(fail=True)], {"m": "prom"}, {"m": 2}, NOW)
     assert added == 0 and store.rollups.hours("m", 0, NOW) == []
+
+
+def test_the_capacity_fit_and_its_load_are_wanted_for_six_weeks() -> None:
+    from noc_board.config.loader import load_config
+    from noc_board.engine.launch import demo_config_path
+
+    config = load_config(demo_config_path())
+    wanted = history_wanted(config)
+    # the demo's capacity entries: the pool and the CPU against the requests
+    assert wanted["health.db_connections"] == wanted["health.cpu"] == 42
+    assert wanted["health.requests"] == 42
+    heatmaps = heatmap_metrics(config.pages)
+    assert heatmaps and all(wanted[m] >= d for m, d in heatmaps.items())
+    assert all(not m.by for m in config.metrics if m.id in wanted)

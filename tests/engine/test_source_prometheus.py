@@ -214,6 +214,15 @@ async def test_backfill_uses_query_range_within_the_limit(client: httpx.AsyncCli
     assert all(s.metric == "m" for s in result.samples)
 
 
+async def test_backfill_only_asks_for_the_wanted_metrics(client: httpx.AsyncClient) -> None:
+    fake = FakePrometheus(answers={"up": vector("1"), "down": vector("0")})
+    async with LoopbackServer(fake) as server:
+        src = source(client, server.url, {"m": "up", "n": "down"})
+        result = await src.backfill(NOW - 3600, NOW, 60.0, only={"n"})
+    assert [r.params()["query"] for r in server.requests] == ["down"]
+    assert {s.metric for s in result.samples} == {"n"}
+
+
 async def test_backfill_rejects_a_backwards_range(client: httpx.AsyncClient) -> None:
     src = source(client, "http://127.0.0.1:9", {"m": "up"})
     with pytest.raises(SourceError, match="bad backfill range"):
