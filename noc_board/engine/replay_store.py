@@ -2,11 +2,11 @@
 
 `noc-board replay --store FILE` keeps, besides printing the alarm events, the simulated
 marketplace in a SQLite store: the rollups of every metric the simulator can compute over the
-history and the scenario, the kept rows of breakdown metrics ("<metric>#<label>", as the running
-board's `BreakdownRecorder` keeps them), and the journal of every alarm transition and source
-health change the hub went through. Reports (`noc-board report ... --config` with the same
-store) then read a month of a marketplace in seconds: for a demo, for training, and for tests of
-the reports and insights on a known scenario.
+history and the scenario, the kept rows of breakdown metrics ("<metric>#<label>", by the hour,
+as the running board's `BreakdownRecorder` keeps them), and the journal of every alarm
+transition and source health change the hub went through. Reports (`noc-board report ...
+--config` with the same store) then read a month of a marketplace in seconds: for a demo, for
+training, and for tests of the reports and insights on a known scenario.
 
 The figures before the replayed steps are folded straight into the rollups; from the first
 replayed step on, the hub records what it ingests (as a live board does) through a recorder
@@ -55,24 +55,23 @@ def fold_feed(store: Store, feed: MetricFeed, source_of: Mapping[str, str], a: f
     poll would not have brought; `rows_only`: only the breakdown rows. The samples folded."""
     inside = (feed.times >= a) & (feed.times < b)
     folded = 0
-    batch: list[Sample] = []
-    for metric, values in feed.values.items():
-        is_row = ROW_MARK in metric
-        if rows_only and not is_row:
-            continue
-        owner = source_of.get(metric.split(ROW_MARK, 1)[0], "")
-        down = feed.down.get(owner)
-        keep = inside & np.isfinite(values)
-        if down is not None:
-            keep &= ~down
-        times = feed.times[keep].tolist()
-        batch.extend(Sample(metric, t, v) for t, v in zip(times, values[keep].tolist(),
-                                                            strict=True))
-        if len(batch) >= _CHUNK:
-            store.rollups.add(batch)
-            folded += len(batch)
-            batch = []
-    if batch:
-        store.rollups.add(batch)
-        folded += len(batch)
+    for kept_rows in (False, True):
+        batch: list[Sample] = []
+        for metric, values in feed.values.items():
+            is_row = ROW_MARK in metric
+            if is_row != kept_rows or (rows_only and not is_row):
+                continue
+            owner = source_of.get(metric.split(ROW_MARK, 1)[0], "")
+            down = feed.down.get(owner)
+            keep = inside & np.isfinite(values)
+            if down is not None:
+                keep &= ~down
+            times = feed.times[keep].tolist()
+            batch.extend(Sample(metric, t, v) for t, v in zip(times, values[keep].tolist(),
+                                                                strict=True))
+            if len(batch) >= _CHUNK:
+                folded += store.rollups.add(batch, minutes=not kept_rows)
+                batch = []
+        if batch:
+            folded += store.rollups.add(batch, minutes=not kept_rows)
     return folded

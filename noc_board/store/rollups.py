@@ -149,18 +149,22 @@ class Rollups:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, samples: Iterable[Sample]) -> int:
+    def add(self, samples: Iterable[Sample], minutes: bool = True) -> int:
         """Fold a batch of samples into the minute and hour rollups, in one transaction.
 
         Non-finite values (NaN: no number) are skipped. Every sample given is counted, so the
         caller must not hand the same sample twice. Returns the number of samples folded in.
+        `minutes=False` keeps only the hour buckets: for series only ever read by the hour (the
+        kept rows of a breakdown), 60 times fewer rows.
         """
-        minutes, hours = _fold(samples)
-        if not minutes:
+        by_minute, hours = _fold(samples)
+        if not by_minute:
             return 0
+        tables = [(_TABLES[MINUTE_S], by_minute)] if minutes else []
+        tables.append((_TABLES[HOUR_S], hours))
         with self._db.transaction() as conn:
-            ids = self._metric_ids(conn, {metric for metric, _ in minutes})
-            for table, buckets in ((_TABLES[MINUTE_S], minutes), (_TABLES[HOUR_S], hours)):
+            ids = self._metric_ids(conn, {metric for metric, _ in by_minute})
+            for table, buckets in tables:
                 conn.executemany(
                     _upsert_sql(table),
                     [
@@ -168,7 +172,7 @@ class Rollups:
                         for (metric, start), b in buckets.items()
                     ],
                 )
-        return sum(b.count for b in minutes.values())
+        return sum(b.count for b in by_minute.values())
 
     def minutes(self, metric: str, start: float, end: float) -> list[RollupRow]:
         """The minute buckets of `metric` that overlap `[start, end)`, oldest first."""

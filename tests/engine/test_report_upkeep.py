@@ -270,7 +270,9 @@ def test_route_and_flow_rows_are_kept_once_a_minute_per_metric(tmp_path: Path) -
         assert "behaviour.flow#/ → /cart" in names and "health.requests#/x" not in names
         assert len([n for n in names if n.startswith("health.route_404#")]) == MAX_ROWS + 2
         assert "health.route_404#/r49" in names and "health.route_404#/r50" not in names
-        minutes = store.rollups.minutes("health.route_p95#/search", T0, T0 + 120)
-        assert [(r.start, r.last) for r in minutes] == [(T0, 1.5), (T0 + 60, 2.5)]
-        assert [r.last for r in store.rollups.minutes("health.route_5xx#/cart", T0,
-                                                      T0 + 120)] == [0.4]
+        # kept by the hour only: the hour holds both kept polls, and no minute rows are made
+        hours = store.rollups.hours("health.route_p95#/search", T0, T0 + 120)
+        assert [(r.count, r.last) for r in hours] == [(2, 2.5)]
+        assert store.rollups.minutes("health.route_p95#/search", T0, T0 + 120) == []
+        assert [r.last for r in store.rollups.hours("health.route_5xx#/cart", T0,
+                                                    T0 + 120)] == [0.4]

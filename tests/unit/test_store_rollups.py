@@ -173,3 +173,11 @@ def test_prune_keeps_a_bucket_until_it_has_fully_aged(store: Store) -> None:
 def test_default_retention() -> None:
     assert DEFAULT_KEEP_MINUTES_S == 35 * DAY
     assert DEFAULT_KEEP_HOURS_S == 730 * DAY
+
+
+def test_hours_only_keeps_no_minutes(store: Store) -> None:
+    added = store.rollups.add([_s(0, 1.0, "rows"), _s(61, 3.0, "rows")], minutes=False)
+    assert added == 2
+    assert store.rollups.minutes("rows", T0 - 60, T0 + 3600) == []
+    (hour,) = store.rollups.hours("rows", T0 - 60, T0 + 3600)
+    assert (hour.count, hour.sum, hour.last) == (2, 4.0, 3.0)
