@@ -58,6 +58,9 @@ def run_board(
     screenshot: Path | None,
 ) -> int:
     """Run the wallboard until the window closes (or `smoke` seconds pass); the exit code."""
+    # what start-up makes lives as long as the board: the collector's passes over it while it is
+    # made cost ~13% of a cold start's CPU (bench/bench_bundle.py). Back on after gc.freeze().
+    gc.disable()
     from noc_board.config.loader import ConfigError
     from noc_board.core.clock import SystemClock
     from noc_board.engine.launch import launch
@@ -68,9 +71,11 @@ def run_board(
     except ConfigError as exc:
         for issue in exc.errors:
             print(issue, file=sys.stderr)
+        gc.enable()
         return 2
     except OSError as exc:
         print(f"noc-board: cannot read the configuration: {exc}", file=sys.stderr)
+        gc.enable()
         return 2
 
     if not _has_display(smoke is not None):
@@ -80,6 +85,7 @@ def run_board(
             file=sys.stderr,
         )
         started.stop()
+        gc.enable()
         return 2
 
     import qasync
@@ -154,6 +160,7 @@ def run_board(
         # what start-up allocated lives as long as the board: out of the collector's way, a
         # full collection pauses the GUI thread ~3 ms instead of ~25 (bench/bench_frames.py)
         gc.freeze()
+        gc.enable()
 
         async def reload(change: Reload) -> None:
             """A changed configuration file: refused with its errors shown, or applied whole."""
@@ -206,6 +213,7 @@ def run_board(
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
             runner.run(main())
     finally:
+        gc.enable()  # (when start-up failed before it was)
         started.stop()
         logging.getLogger().removeHandler(failures)
         sys.excepthook = sys.__excepthook__

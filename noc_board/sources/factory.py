@@ -10,7 +10,6 @@ from noc_board.sources.alertmanager import AlertmanagerSource
 from noc_board.sources.base import Source, SourceError
 from noc_board.sources.datadog import DatadogSource
 from noc_board.sources.ga4 import GA4Source, StaticToken, TokenProvider
-from noc_board.sources.ga4_tokens import ServiceAccountTokens
 from noc_board.sources.http import HttpFetcher
 from noc_board.sources.newrelic import NewRelicSource
 from noc_board.sources.paypal import PayPalSource
@@ -50,9 +49,13 @@ def build_source(
             state=state, catchup_wait=catchup_wait,
         )
     if cfg.kind == "ga4":
-        if tokens is None:
-            tokens = (ServiceAccountTokens(cfg.key_file, clock, timeout=cfg.timeout)
-                      if cfg.key_file else StaticToken(secret, cfg.secret))
+        if tokens is None and cfg.key_file:
+            # lazily: google-auth and cryptography cost ~50 ms at start, for GA4 keys only
+            from noc_board.sources.ga4_tokens import ServiceAccountTokens
+
+            tokens = ServiceAccountTokens(cfg.key_file, clock, timeout=cfg.timeout)
+        elif tokens is None:
+            tokens = StaticToken(secret, cfg.secret)
         return GA4Source(cfg, metrics, http, clock, tokens)
     if cfg.kind == "datadog":
         return DatadogSource(cfg, metrics, http, clock, secret, secret2)

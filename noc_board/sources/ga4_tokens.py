@@ -5,65 +5,74 @@ file's `token_uri` for an access token that lasts about an hour (api-facts.md se
 google-auth has no async httpx transport, so loading the key and refreshing run in a worker
 thread (`asyncio.to_thread`) through a small httpx-based transport; the loop only awaits. A
 token is renewed five minutes before it expires (by the injected clock), or at once after the
-API refused it (`invalidate`, on a 401).
+API refused it (`invalidate`, on a 401). google-auth (and the cryptography it loads, ~50 ms) is
+imported in that worker thread on the first refresh, never while the board starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import google.auth.exceptions
-import google.auth.transport
 import httpx
-from google.oauth2 import service_account
 
 from noc_board.core.clock import Clock
 from noc_board.sources.base import SourceError, one_line
+
+if TYPE_CHECKING:
+    from google.oauth2 import service_account
 
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 REFRESH_MARGIN = 300.0
 
 
-class _Response(google.auth.transport.Response):
-    """What google-auth reads of an HTTP answer."""
+@functools.cache
+def _request_class() -> type[Any]:
+    """`HttpxRequest`, made on first use so that google-auth is imported then (lazily)."""
+    import google.auth.exceptions
+    import google.auth.transport
 
-    def __init__(self, status: int, headers: dict[str, str], data: bytes) -> None:
-        self._status, self._headers, self._data = status, headers, data
+    class _Response(google.auth.transport.Response):
+        """What google-auth reads of an HTTP answer."""
 
-    @property
-    def status(self) -> int:
-        return self._status
+        def __init__(self, status: int, headers: dict[str, str], data: bytes) -> None:
+            self._status, self._headers, self._data = status, headers, data
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return self._headers
+        @property
+        def status(self) -> int:
+            return self._status
 
-    @property
-    def data(self) -> bytes:
-        return self._data
+        @property
+        def headers(self) -> dict[str, str]:
+            return self._headers
 
+        @property
+        def data(self) -> bytes:
+            return self._data
 
-class HttpxRequest(google.auth.transport.Request):
-    """google-auth's transport interface over a short-lived synchronous httpx client (it runs
-    in a worker thread, never on the event loop)."""
+    class HttpxRequest(google.auth.transport.Request):
+        """google-auth's transport interface over a short-lived synchronous httpx client (it
+        runs in a worker thread, never on the event loop)."""
 
-    def __init__(self, timeout: float) -> None:
-        self._timeout = timeout
+        def __init__(self, timeout: float) -> None:
+            self._timeout = timeout
 
-    def __call__(
-        self, url: str, method: str = "GET", body: Any = None,
-        headers: Any = None, timeout: Any = None, **kwargs: Any,
-    ) -> _Response:
-        try:
-            with httpx.Client(timeout=timeout or self._timeout) as client:
-                reply = client.request(method, url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise google.auth.exceptions.TransportError(  # type: ignore[no-untyped-call]
-                one_line(str(exc), 160)) from exc
-        return _Response(reply.status_code, dict(reply.headers), reply.content)
+        def __call__(
+            self, url: str, method: str = "GET", body: Any = None,
+            headers: Any = None, timeout: Any = None, **kwargs: Any,
+        ) -> _Response:
+            try:
+                with httpx.Client(timeout=timeout or self._timeout) as client:
+                    reply = client.request(method, url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                raise google.auth.exceptions.TransportError(  # type: ignore[no-untyped-call]
+                    one_line(str(exc), 160)) from exc
+            return _Response(reply.status_code, dict(reply.headers), reply.content)
+
+    return HttpxRequest
 
 
 class ServiceAccountTokens:
@@ -98,12 +107,14 @@ class ServiceAccountTokens:
 
     def _renew(self) -> None:
         """Load the key (once) and trade it for a token. Runs in a worker thread."""
+        import google.auth.exceptions
+
         if self._creds is None:
             self._creds = self._load()
         creds = self._creds
         where = _host(str(getattr(creds, "_token_uri", "")))
         try:
-            creds.refresh(HttpxRequest(self._timeout))  # type: ignore[no-untyped-call]
+            creds.refresh(_request_class()(self._timeout))  # type: ignore[no-untyped-call]
         except google.auth.exceptions.RefreshError as exc:
             said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
             raise SourceError(f"GA4 service-account token refused by {where}: "
@@ -124,6 +135,8 @@ class ServiceAccountTokens:
         self.refreshes += 1
 
     def _load(self) -> service_account.Credentials:
+        from google.oauth2 import service_account
+
         try:
             creds: service_account.Credentials = (
                 service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]

@@ -1,4 +1,7 @@
-"""dmgbuild settings: `dmgbuild -s packaging/macos/dmg_settings.py -D app=PATH "NOC Board" OUT.dmg`."""
+"""dmgbuild settings.
+
+    dmgbuild -s packaging/macos/dmg_settings.py -D app=PATH "NOC Board" OUT.dmg
+"""
 
 import os.path
 
