@@ -15,9 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,59 +67,6 @@ def _build_dir(bundle: Path) -> Path:
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "QT_QPA_PLATFORM": "offscreen",
             "XDG_DATA_HOME": str(tmp_path / "data"), **extra}
-
-
-@pytest.fixture
-def pulse_server() -> Iterator[str]:
-    """A private PulseAudio server with a null sink (no sound card here); its PULSE_SERVER."""
-    binary = real_binary("pulseaudio")
-    folder = Path(tempfile.mkdtemp(prefix="noc-pa-"))
-    socket = folder / "native"
-    script = folder / "default.pa"
-    script.write_text(
-        f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
-        "load-module module-null-sink sink_name=noc_null\nset-default-sink noc_null\n"
-    )
-    env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder)}
-    process = subprocess.Popen(
-        [binary, "-n", "-F", str(script), "--daemonize=no", "--exit-idle-time=-1",
-         "--use-pid-file=false", "--log-target=stderr"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("pulseaudio did not start")
-            time.sleep(0.05)
-        yield f"unix:{socket}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def xvfb() -> Iterator[str]:
-    """A private Xvfb on a free display (it picks one itself with -displayfd)."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [real_binary("Xvfb"), "-displayfd", str(write), "-screen", "0", "1920x1080x24",
-         "-nolisten", "tcp"],
-        pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    assert number.isdigit(), "Xvfb did not report its display"
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _unique_bytes(folder: Path) -> int:

@@ -10,40 +10,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtGui import QImage
 
 from noc_board.config.loader import load_config
 from noc_board.resources import resource_path
 from noc_board.ui.screenshots import page_file_name
 
-from ..conftest import real_binary
-
 WIDTH, HEIGHT = 1920, 1080
 SMOKE_S = 5
-
-
-@pytest.fixture
-def xvfb() -> Iterator[str]:
-    """A private Xvfb on a free display (it picks one itself with -displayfd)."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [real_binary("Xvfb"), "-displayfd", str(write), "-screen", "0",
-         f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    assert number.isdigit(), "Xvfb did not report its display"
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def pixels(path: Path) -> np.ndarray:

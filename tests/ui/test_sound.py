@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import wave
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,7 +23,6 @@ from noc_board.core.alarms import Alarm, AlarmState
 from noc_board.core.clock import ManualClock
 from noc_board.resources import resource_path
 from noc_board.ui.sound import NO_DEVICE, AlarmHorn, RecordingSink, clip_paths
-from tests.conftest import real_binary
 
 from .conftest import START
 
@@ -269,45 +267,6 @@ def test_the_committed_clips_are_what_the_generator_makes(
 
 
 # --- the real QSoundEffect ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pulse_server() -> Iterator[str]:
-    """A private PulseAudio server with a null sink (CI has no sound card); its PULSE_SERVER."""
-    binary = real_binary("pulseaudio")
-    folder = Path(tempfile.mkdtemp(prefix="noc-pa-"))
-    socket = folder / "native"
-    script = folder / "default.pa"
-    script.write_text(
-        f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
-        "load-module module-null-sink sink_name=noc_null\n"
-        "set-default-sink noc_null\n"
-    )
-    env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder)}
-    process = subprocess.Popen(
-        [binary, "-n", "-F", str(script), "--daemonize=no", "--exit-idle-time=-1",
-         "--use-pid-file=false", "--log-target=stderr"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, err = process.communicate(timeout=5)
-                pytest.fail(f"pulseaudio did not start: {err[-2000:]}")
-            time.sleep(0.05)
-        yield f"unix:{socket}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stderr is not None:
-            process.stderr.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_the_real_qsoundeffect_loads_every_bundled_clip(pulse_server: str) -> None:
