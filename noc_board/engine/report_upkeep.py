@@ -22,6 +22,7 @@ from noc_board.config.schema import Config
 from noc_board.core.alarms import Alarm, AlarmEvent
 from noc_board.core.health import SourceHealth
 from noc_board.core.samples import Breakdown, Sample
+from noc_board.reports.insight_inputs import flow_metric
 from noc_board.reports.roles import PRODUCT_SEPARATOR, resolve_roles
 from noc_board.store import PruneResult, Store, StoreError
 
@@ -80,21 +81,16 @@ class RollupPruner:
             await asyncio.gather(task, return_exceptions=True)
 
 
-FLOW_KPI = "behaviour.flow"
 INSIGHT_BREAKDOWNS = ("route_latency", "route_requests", "route_5xx", "route_404")
-
-
-def flow_metric(config: Config) -> str:
-    """The behaviour flow's metric id: `[insights] flow`, else the metric of kpi
-    behaviour.flow; "" when there is none."""
-    return config.insights.flow or next((m.id for m in config.metrics if m.kpi == FLOW_KPI), "")
 
 
 def kept_breakdowns(config: Config) -> frozenset[str]:
     """The metric ids whose breakdown rows are kept in the rollups (see the module docstring);
     ids of no configured metric are left out."""
     roles = resolve_roles(config)
-    wanted = [roles.products.metric if roles.products is not None else "", flow_metric(config)]
+    flow = flow_metric(config)
+    wanted = [roles.products.metric if roles.products is not None else "",
+              flow.id if flow is not None else ""]
     wanted += [getattr(config.insights, key) for key in INSIGHT_BREAKDOWNS]
     return frozenset(m for m in wanted if m and config.metric(m) is not None)
 
