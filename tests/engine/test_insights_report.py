@@ -247,7 +247,7 @@ def test_the_projection_agrees_with_what_the_simulator_does_later(
     reached = int(np.argmax(daily_peak >= 0.85))
     assert daily_peak[reached] >= 0.85
     actual = end + reached * 86_400
-    assert abs(projected - actual) < 7 * 86_400, (projected - actual) / 86_400
+    assert abs(projected - actual) < 3 * 86_400, (projected - actual) / 86_400
 
 
 def test_what_changed_names_the_lost_orders_and_their_days(
