@@ -328,6 +328,29 @@ class SourceConfig:
             max=35,
         ),
     )
+    alerts_as_alarms: bool = field(
+        default=False,
+        metadata=opt(
+            "Alertmanager: show its firing alerts (not inhibited, not pushed by a NOC board) "
+            "as board alarms, keyed am:<fingerprint>: on the banner and desk, sounding, "
+            "escalated and journaled; acknowledging one creates a silence of exactly its "
+            "labels, and a silence made elsewhere shows as an acknowledgement by its author."
+        ),
+    )
+    route_label: str = field(
+        default="",
+        metadata=opt(
+            "Alertmanager with alerts_as_alarms: the alert label naming the escalation "
+            "route, e.g. team; a value that is no [[routes]] name gives no route."
+        ),
+    )
+    severity_label: str = field(
+        default="severity",
+        metadata=opt(
+            "Alertmanager with alerts_as_alarms: the alert label holding the severity; "
+            "critical or page is critical, warning is warning, anything else info."
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ sit in one place. Like every cross-check they skip inputs already reported bad.
 
 from __future__ import annotations
 
+import re
+
 from noc_board.config.issues import IssueSink, KeyPath
 from noc_board.config.schema import (
     PROBE_FIELDS,
@@ -14,6 +16,8 @@ from noc_board.config.schema import (
     SourceConfig,
 )
 from noc_board.config.walker import did_you_mean
+
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 def check_source_kind(at: KeyPath, source: SourceConfig, sink: IssueSink) -> None:
@@ -29,6 +33,20 @@ def check_source_kind(at: KeyPath, source: SourceConfig, sink: IssueSink) -> Non
                                         "keyring entry holding the app's secret")
     elif source.kind == "probe" and not sink.is_bad((*at, "targets")):
         _check_targets(at, source, sink)
+    _check_alert_labels(at, source, sink)
+
+
+def _check_alert_labels(at: KeyPath, source: SourceConfig, sink: IssueSink) -> None:
+    """alerts_as_alarms is Alertmanager's; its labels are Prometheus label names."""
+    if (source.alerts_as_alarms is True and source.kind != "alertmanager"
+            and not sink.is_bad((*at, "alerts_as_alarms"))):
+        sink.error((*at, "alerts_as_alarms"), "only an alertmanager source shows alerts as "
+                                              "alarms")
+    for key in ("route_label", "severity_label"):
+        value = getattr(source, key)
+        if (isinstance(value, str) and value and not _LABEL_NAME.fullmatch(value)
+                and not sink.is_bad((*at, key))):
+            sink.error((*at, key), f"{value!r} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)")
 
 
 def _check_targets(at: KeyPath, source: SourceConfig, sink: IssueSink) -> None:

@@ -7,55 +7,34 @@ Alertmanager keeps one alert per alarm however many boards push it; each push en
 intervals later, so the alerts of a board that stopped resolve by themselves, and a cleared
 alarm is pushed once more with its end now.
 
-An acknowledgement made on this board becomes a silence: `createdBy` the operator, `comment`
-the comment, matchers the alert's labels, `endsAt` the acknowledgement's expiry, or, for one
-that lasts until normal, a rolling horizon that this board keeps extending while the alarm
-fires and the acknowledgement holds. When the acknowledgement ends (normal, a worse severity,
-expiry) the silence is expired. Two matchers on labels no alert carries say what the silence
-is without changing what it silences: `noc_ack=~"(until_normal)?"` or `"(until_expiry)?"` marks
-a board's acknowledgement, and `noc_state="returned_to_normal"` one of an alarm that had
-already returned to normal (it silences nothing, being about an alert that is gone).
-
-Reading back, an active silence that this board did not make and that matches an alarm still
-wanting acknowledgement is applied to it as an acknowledgement by the silence's author
-(`Hub.acknowledge_remote`, journaled with origin "alertmanager"); a board's silence counts only
-for the episode it was made in. So two boards agree on who acknowledged what within one poll.
+An acknowledgement made on this board becomes a silence, and a silence made elsewhere an
+acknowledgement here (`noc_board.engine.am_silences`, shared with the alerts of other tools
+shown as alarms); so two boards agree on who acknowledged what within one poll. The alarms
+that are other tools' alerts (`am:<fingerprint>`) are not pushed back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from noc_board.config.schema import AlertmanagerConfig
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock
 from noc_board.core.health import SourceHealth
+from noc_board.engine.am_silences import SilenceKeeper, Sleep, sleep_or_wake
 from noc_board.engine.hub import Hub
-from noc_board.sources.alertmanager import AlertmanagerApi, Snapshot
-from noc_board.sources.alertmanager_wire import (
-    Matcher,
-    PostableAlert,
-    PostableSilence,
-    RemoteSilence,
-)
+from noc_board.sources.alertmanager import AlertmanagerApi, Snapshot, is_external_key
+from noc_board.sources.alertmanager_wire import PostableAlert
 from noc_board.sources.base import SourceError
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 HealthSink = Callable[[SourceHealth], None]
 
-ORIGIN = "alertmanager"
 HEALTH_NAME = "alertmanager"
-ACK_LABEL = "noc_ack"
-UNTIL_NORMAL = "(until_normal)?"
-UNTIL_EXPIRY = "(until_expiry)?"
-STATE_LABEL = "noc_state"
-RETURNED = "returned_to_normal"
-EPISODE_SLACK = 5.0  # seconds of clock difference between boards and Alertmanager tolerated
 RESENDS_PER_LIFETIME = 4
 
 
@@ -72,49 +51,11 @@ def alert_labels(alarm: Alarm, extra: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in labels.items() if v}  # Alertmanager drops empty labels
 
 
-def silence_matchers(labels: Mapping[str, str], marker: str) -> tuple[Matcher, ...]:
-    """Equality on every label of the alert, and the board's marker."""
-    exact = tuple(Matcher(k, v) for k, v in sorted(labels.items()))
-    if marker == RETURNED:
-        return (*exact, Matcher(STATE_LABEL, RETURNED))
-    return (*exact, Matcher(ACK_LABEL, marker, is_regex=True))
-
-
-def _marker(silence: RemoteSilence) -> str | None:
-    for m in silence.matchers:
-        if m.name == ACK_LABEL and m.is_regex:
-            return m.value
-        if m.name == STATE_LABEL and not m.is_regex:
-            return RETURNED
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class _Pushed:
     labels: dict[str, str]
     starts_at: float
     pushed_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class _Own:
-    """A silence this board made for one of its acknowledgements."""
-
-    id: str
-    labels: dict[str, str]
-    starts_at: float
-    ends_at: float
-    rolling: bool
-    operator: str
-    comment: str
-
-
-@dataclass(frozen=True, slots=True)
-class _ReturnedAck:
-    key: str
-    labels: dict[str, str]
-    operator: str
-    comment: str
 
 
 class AlertmanagerSync:
@@ -146,11 +87,8 @@ class AlertmanagerSync:
         self._on_health = on_health
         self._extra = dict(cfg.labels)
         self._pushed: dict[str, _Pushed] = {}
-        self._own: dict[str, _Own] = {}
-        self._own_ids: set[str] = set()
-        self._local_acks: set[str] = set()
-        self._remote: dict[str, str] = {}  # alarm key -> the silence its acknowledgement came from
-        self._returned: list[_ReturnedAck] = []
+        self._silences = SilenceKeeper(hub, api, self._labels_of, horizon=cfg.ack_horizon,
+                                       returned_for=max(60.0, 2 * cfg.poll))
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.snapshot: Snapshot | None = None
@@ -165,22 +103,11 @@ class AlertmanagerSync:
         """Not used."""
 
     def alarms_changed(self, alarms: tuple[Alarm, ...], events: tuple[AlarmEvent, ...]) -> None:
-        by_key = {a.key: a for a in alarms}
-        for e in events:
-            if e.event == "acknowledged" and e.origin:
-                self._local_acks.discard(e.key)
-            elif e.event == "acknowledged" and e.state_from is AlarmState.RTN_UNACKED:
-                alarm = by_key.get(e.key)
-                if alarm is not None:
-                    labels = alert_labels(alarm, self._extra)
-                    self._returned.append(_ReturnedAck(e.key, labels, e.actor, e.comment))
-            elif e.event == "acknowledged":
-                self._local_acks.add(e.key)
-                self._remote.pop(e.key, None)
-            elif e.state_to is not AlarmState.ACKED:
-                self._local_acks.discard(e.key)
-                self._remote.pop(e.key, None)
-        self._wake.set()
+        if self._silences.note(alarms, events):
+            self._wake.set()
+
+    def _labels_of(self, alarm: Alarm) -> dict[str, str] | None:
+        return None if is_external_key(alarm.key) else alert_labels(alarm, self._extra)
 
     # --- one round ----------------------------------------------------------------------------
 
@@ -232,8 +159,10 @@ class AlertmanagerSync:
 
     @staticmethod
     def _pushes(alarm: Alarm) -> bool:
-        """Active alarms are alerts; one suppressed by a maintenance window is not."""
-        return alarm.active and alarm.state is not AlarmState.SUPPRESSED
+        """Active alarms are alerts; one suppressed by a maintenance window is not, nor one
+        that is another tool's alert already."""
+        return (alarm.active and alarm.state is not AlarmState.SUPPRESSED
+                and not is_external_key(alarm.key))
 
     def _annotations(self, alarm: Alarm) -> dict[str, str]:
         notes = {"summary": alarm.summary or alarm.rule, "board": self._board}
@@ -244,109 +173,13 @@ class AlertmanagerSync:
         return notes
 
     async def _reconcile_silences(self, now: float) -> None:
-        alarms = {a.key: a for a in self._hub.alarms()}
-        for key, made in list(self._own.items()):
-            alarm = alarms.get(key)
-            if alarm is None or alarm.state is not AlarmState.ACKED or key not in self._local_acks:
-                await self._api.expire_silence(made.id)
-                del self._own[key]
-        horizon = self._cfg.ack_horizon
-        for key in sorted(self._local_acks):
-            alarm = alarms.get(key)
-            if alarm is None or alarm.state is not AlarmState.ACKED:
-                self._local_acks.discard(key)
-                continue
-            labels = alert_labels(alarm, self._extra)
-            own = self._own.get(key)
-            if own is not None and own.labels != labels:  # the severity changed
-                await self._api.expire_silence(own.id)
-                del self._own[key]
-                own = None
-            rolling = alarm.ack_until is None
-            if own is None:
-                ends = now + horizon if rolling else float(alarm.ack_until or now)
-                marker = UNTIL_NORMAL if rolling else UNTIL_EXPIRY
-                operator, comment = alarm.acked_by or "unknown", alarm.ack_comment
-                silence_id = await self._api.post_silence(PostableSilence(
-                    silence_matchers(labels, marker), now, ends, operator, comment))
-                self._own[key] = _Own(silence_id, labels, now, ends, rolling, operator, comment)
-                self._own_ids.add(silence_id)
-                log.info("acknowledgement of %s by %s is silence %s", key, operator, silence_id)
-            elif own.rolling and own.ends_at - now < horizon / 2:
-                self._own[key] = await self._extend(own, now)
-        while self._returned:
-            ack = self._returned[0]
-            silence_id = await self._api.post_silence(PostableSilence(
-                silence_matchers(ack.labels, RETURNED), now, now + max(60.0, 2 * self._cfg.poll),
-                ack.operator or "unknown", ack.comment))
-            self._own_ids.add(silence_id)
-            self._returned.pop(0)
-
-    async def _extend(self, own: _Own, now: float) -> _Own:
-        ends = now + self._cfg.ack_horizon
-        silence_id = await self._api.post_silence(PostableSilence(
-            silence_matchers(own.labels, UNTIL_NORMAL), own.starts_at, ends, own.operator,
-            own.comment, id=own.id))
-        self._own_ids.add(silence_id)
-        return replace(own, id=silence_id, ends_at=ends)
+        await self._silences.reconcile(now)
 
     async def _read_back(self, now: float) -> None:
         filters = ['alarm=~".+"', *(f'{k}="{v}"' for k, v in sorted(self._extra.items()))]
         snapshot = await self._api.snapshot(now, filters)
         self.snapshot = snapshot
-        for key, own in list(self._own.items()):  # Alertmanager may have moved the start
-            found = snapshot.silence(own.id)
-            if found is not None:
-                self._own[key] = replace(own, starts_at=found.starts_at)
-        candidates = [s for s in snapshot.silences
-                      if s.state == "active" and s.id not in self._own_ids]
-        for alarm in self._hub.alarms():
-            if alarm.state in (AlarmState.UNACKED, AlarmState.RTN_UNACKED):
-                self._apply(alarm, candidates, snapshot)
-            elif alarm.state is AlarmState.ACKED and alarm.key in self._remote:
-                await self._keep_alive(alarm, snapshot, now)
-
-    def _apply(self, alarm: Alarm, candidates: list[RemoteSilence], snapshot: Snapshot) -> None:
-        labels = alert_labels(alarm, self._extra)
-        probe = dict(labels)
-        if alarm.state is AlarmState.RTN_UNACKED:
-            probe[STATE_LABEL] = RETURNED
-        fitting = [s for s in candidates
-                   if s.matches(probe) and self._same_episode(s, alarm, labels, snapshot)]
-        if not fitting:
-            return
-        silence = min(fitting, key=lambda s: (s.starts_at, s.id))
-        marker = _marker(silence)
-        until = None if marker in (UNTIL_NORMAL, RETURNED) else silence.ends_at
-        if self._hub.acknowledge_remote(alarm.key, silence.created_by, silence.comment, until,
-                                        origin=ORIGIN):
-            self._remote[alarm.key] = silence.id
-
-    @staticmethod
-    def _same_episode(silence: RemoteSilence, alarm: Alarm, labels: Mapping[str, str],
-                      snapshot: Snapshot) -> bool:
-        """A board's silence belongs to the episode it was made in; a person's always counts."""
-        if _marker(silence) is None:
-            return True
-        start = alarm.raised_at if alarm.raised_at is not None else silence.starts_at
-        for alert in snapshot.alerts:
-            if dict(alert.labels) == dict(labels):
-                start = min(start, alert.starts_at)
-        return silence.starts_at >= start - EPISODE_SLACK
-
-    async def _keep_alive(self, alarm: Alarm, snapshot: Snapshot, now: float) -> None:
-        """Extend a rolling silence another board made, when that board seems gone (it would
-        have extended it at half the horizon; this steps in at a quarter)."""
-        silence = snapshot.silence(self._remote[alarm.key])
-        if silence is None or silence.state != "active" or _marker(silence) != UNTIL_NORMAL:
-            return
-        if silence.ends_at - now >= self._cfg.ack_horizon / 4:
-            return
-        labels = alert_labels(alarm, self._extra)
-        own = _Own(silence.id, labels, silence.starts_at, silence.ends_at, True,
-                   silence.created_by, silence.comment)
-        extended = await self._extend(own, now)
-        self._remote[alarm.key] = extended.id
+        await self._silences.read_back(snapshot, now)
 
     # --- the loop ----------------------------------------------------------------------------
 
@@ -358,16 +191,7 @@ class AlertmanagerSync:
             await self._wait(self._cfg.poll)
 
     async def _wait(self, delay: float) -> None:
-        if self._wake.is_set():
-            return
-        sleeper = asyncio.ensure_future(self._sleep(delay))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
-            await asyncio.gather(sleeper, waker, return_exceptions=True)
+        await sleep_or_wake(self._sleep, self._wake, delay)
 
     def start(self) -> None:
         if self._task is None:

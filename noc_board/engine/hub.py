@@ -20,7 +20,9 @@ from noc_board.core.health import HealthState, SourceHealth
 from noc_board.core.rules.history import HistoryProvider
 from noc_board.core.samples import Breakdown, PollResult, Sample
 from noc_board.core.series import RingSeries
+from noc_board.engine.external_book import ExternalAlarmBook
 from noc_board.engine.rollup_history import SeriesHistory
+from noc_board.sources.alertmanager import is_external_key
 from noc_board.store.journal import JournalEntry
 from noc_board.store.operator_log import Incident, Note, OperatorLog, OperatorLogError
 
@@ -103,6 +105,8 @@ class Hub:
             timezone=config.board.timezone,
         )
         self._listeners: list[BoardListener] = []
+        # alarms other tools raise (Alertmanager alerts, noc_board.engine.am_alerts)
+        self.external = ExternalAlarmBook()
 
     # --- reading -------------------------------------------------------------------------
 
@@ -125,7 +129,7 @@ class Hub:
         return tuple(self._health.values())
 
     def alarms(self) -> tuple[Alarm, ...]:
-        return self._book.alarms()
+        return self._book.alarms() + self.external.alarms()
 
     def poll_interval(self, source: str) -> float:
         cfg = self.config.source(source)
@@ -188,7 +192,7 @@ class Hub:
     def tick(self) -> None:
         """Let time pass: acknowledgements and shelves expire; stale sources show as such."""
         now = self._clock.now()
-        self._publish_alarm_events(self._book.tick(now, self._health))
+        self._publish_alarm_events(self._book.tick(now, self._health) + self.external.tick(now))
 
     # --- intents back from the operator ----------------------------------------------------
 
@@ -197,12 +201,12 @@ class Hub:
     ) -> None:
         """Raises noc_board.core.alarms.AlarmError when it does not apply."""
         self._publish_alarm_events(
-            self._book.acknowledge(key, self._clock.now(), operator, comment, until)
+            self._book_for(key).acknowledge(key, self._clock.now(), operator, comment, until)
         )
 
     def shelve(self, key: str, operator: str, until: float, comment: str = "") -> None:
         self._publish_alarm_events(
-            self._book.shelve(key, self._clock.now(), operator, until, comment)
+            self._book_for(key).shelve(key, self._clock.now(), operator, until, comment)
         )
 
     def silence_horn(self, operator: str, until: float, keys: Sequence[str]) -> None:
@@ -210,7 +214,7 @@ class Hub:
         state). Journaled for each alarm in `keys`, so every alarm's history shows it."""
         if isinstance(self._recorder, AlarmJournal):
             wanted = set(keys)
-            alarms = [a for a in self._book.alarms() if a.key in wanted]
+            alarms = [a for a in self.alarms() if a.key in wanted]
             self._recorder.record_horn_silenced(self._clock.now(), operator, until, alarms)
 
     def alarm_history(self, key: str, limit: int = 200) -> list[JournalEntry]:
@@ -221,7 +225,10 @@ class Hub:
 
     def restore_alarms(self, alarms: Sequence[Alarm]) -> None:
         for alarm in alarms:
-            self._book.restore(alarm)
+            if is_external_key(alarm.key):
+                self.external.restore(alarm)
+            else:
+                self._book.restore(alarm)
 
     def acknowledge_remote(
         self,
@@ -238,7 +245,7 @@ class Hub:
         may lag this board's own) is left alone, as is an expiry already past: returns False.
         """
         try:
-            alarm = self._book.alarm(key)
+            alarm = self._book_for(key).alarm(key)
         except AlarmError:
             return False
         now = self._clock.now()
@@ -246,7 +253,8 @@ class Hub:
             return False
         if until is not None and until <= now:
             return False
-        events = self._book.acknowledge(key, now, operator or "unknown", comment, until)
+        events = self._book_for(key).acknowledge(key, now, operator or "unknown", comment,
+                                                 until)
         self._publish_alarm_events([replace(e, origin=origin) for e in events])
         return True
 
@@ -283,7 +291,7 @@ class Hub:
         """Open an incident from alarms (or by hand, with no keys): it starts when the first of
         them was raised and takes the worst severity. Raises OperatorLogError."""
         wanted = set(alarm_keys)
-        alarms = [a for a in self._book.alarms() if a.key in wanted]
+        alarms = [a for a in self.alarms() if a.key in wanted]
         starts = [a.raised_at for a in alarms if a.raised_at is not None]
         worst = max((a.severity for a in alarms), key=lambda s: SEVERITY_RANK.get(s, 0),
                     default="")
@@ -314,7 +322,20 @@ class Hub:
         Alertmanager sync): shown, journaled and published like a source's."""
         self._set_health(health)
 
+    def external_changed(self, events: Sequence[AlarmEvent]) -> None:
+        """The external alarms changed (`self.external`): journal and publish `events`, or
+        with none, publish the alarms alone (what they say changed, not their state)."""
+        if events:
+            self._publish_alarm_events(list(events))
+            return
+        alarms = self.alarms()
+        for listener in list(self._listeners):
+            listener.alarms_changed(alarms, ())
+
     # --- internals -------------------------------------------------------------------------
+
+    def _book_for(self, key: str) -> AlarmBook | ExternalAlarmBook:
+        return self.external if key in self.external else self._book
 
     def _set_health(self, health: SourceHealth) -> None:
         before = self.health(health.source)
@@ -330,7 +351,7 @@ class Hub:
     def _publish_alarm_events(self, events: list[AlarmEvent]) -> None:
         if not events:
             return
-        alarms = self._book.alarms()
+        alarms = self.alarms()
         if self._recorder is not None:
             self._recorder.record_alarm_events(events, alarms)
         for listener in list(self._listeners):

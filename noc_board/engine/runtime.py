@@ -17,6 +17,7 @@ import httpx
 
 from noc_board.config.schema import Config
 from noc_board.core.clock import Clock
+from noc_board.engine.am_alerts import AlertmanagerAlarms, restore_external
 from noc_board.engine.am_sync import AlertmanagerSync
 from noc_board.engine.escalation import EscalationEngine
 from noc_board.engine.hub import Hub
@@ -25,7 +26,7 @@ from noc_board.engine.recorder import StoreRecorder
 from noc_board.engine.report_upkeep import BreakdownRecorder, RollupPruner
 from noc_board.engine.rollup_history import RollupHistory
 from noc_board.engine.scheduler import PollPlan, Scheduler
-from noc_board.sources.alertmanager import AlertmanagerApi
+from noc_board.sources.alertmanager import AlertmanagerApi, AlertmanagerSource
 from noc_board.sources.base import Source
 from noc_board.sources.factory import build_source
 from noc_board.sources.http import HttpFetcher, RequestPolicy, make_client
@@ -52,6 +53,7 @@ class Engine:
     escalation: EscalationEngine | None = None
     am_sync: AlertmanagerSync | None = None
     pruner: RollupPruner | None = None  # the rollups' daily retention (reports)
+    am_alarms: list[AlertmanagerAlarms] = field(default_factory=list)  # alerts_as_alarms
 
     @classmethod
     def create(
@@ -119,6 +121,7 @@ class Engine:
         engine.sources = sources
         if store is not None:
             engine.pruner = RollupPruner(store, config, clock.now)
+        engine.am_alarms = _alertmanager_alarms(config, hub, clock, sources, store)
         engine.escalation = _escalation(config, hub, clock, secrets, store)
         engine.am_sync = _alertmanager_sync(config, hub, clock, secrets, client, missing,
                                             fetchers)
@@ -131,6 +134,8 @@ class Engine:
             self.escalation.start()
         if self.am_sync is not None:
             self.am_sync.start()
+        for am_alarms in self.am_alarms:
+            am_alarms.start()
         if self.pruner is not None:
             self.pruner.start()
 
@@ -140,6 +145,8 @@ class Engine:
             await self.pruner.stop()
         if self.am_sync is not None:
             await self.am_sync.stop()
+        for am_alarms in self.am_alarms:
+            await am_alarms.stop()
         if self.escalation is not None:
             await self.escalation.stop()  # and the notifications in flight
         for source in self.sources:  # background work of a source (Stripe's catch-up)
@@ -164,6 +171,24 @@ def _escalation(
     hub.subscribe(escalation)
     escalation.seed(hub.alarms(), clock.now())  # alarms restored unacknowledged
     return escalation
+
+
+def _alertmanager_alarms(
+    config: Config, hub: Hub, clock: Clock, sources: list[Source], store: Store | None
+) -> list[AlertmanagerAlarms]:
+    """The alerts of the alertmanager sources with `alerts_as_alarms`, as alarms; those
+    journaled and not back to normal are put back first (before escalation takes over)."""
+    made: list[AlertmanagerAlarms] = []
+    routes = [r.name for r in config.routes]
+    for cfg, source in zip(config.sources, sources, strict=True):
+        if cfg.alerts_as_alarms and isinstance(source, AlertmanagerSource):
+            watcher = AlertmanagerAlarms(hub, source, cfg, clock, routes=routes,
+                                         horizon=config.alertmanager.ack_horizon)
+            hub.subscribe(watcher)
+            made.append(watcher)
+    if made and store is not None:
+        hub.restore_alarms(restore_external(store.journal))
+    return made
 
 
 def _alertmanager_sync(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,9 +46,8 @@ MEASURES = (
     "alerts_total",
     "silences_active",
 )
-_SEVERITIES = {"critical": "critical", "page": "critical", "error": "critical",
-               "high": "critical", "warning": "warning", "warn": "warning",
-               "info": "info", "none": "info", "low": "info"}
+_SEVERITIES = {"critical": "critical", "page": "critical", "warning": "warning"}
+EXTERNAL_PREFIX = "am:"  # the key of an alarm that is an Alertmanager alert: am:<fingerprint>
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,30 +183,61 @@ def _loose(body: bytes) -> Any:
         return None
 
 
-def severity_of(labels: Mapping[str, str]) -> str:
-    """The board's severity for an alert's `severity` label (critical, warning, info)."""
-    return _SEVERITIES.get(labels.get("severity", "").strip().lower(), "warning")
+def severity_of(labels: Mapping[str, str], label: str = "severity") -> str:
+    """The board's severity for an alert's severity label: critical or page is critical,
+    warning is warning, anything else (or none) info."""
+    return _SEVERITIES.get(labels.get(label, "").strip().lower(), "info")
 
 
-def alarm_from_alert(alert: RemoteAlert, snapshot: Snapshot) -> Alarm:
+def is_board_alert(alert: RemoteAlert) -> bool:
+    """Whether a NOC board pushed this alert (engine.am_sync): its `alarm` label names the
+    board's alarm and its `board` annotation the board; another tool's alert has not both."""
+    return bool(alert.labels.get("alarm")) and "board" in alert.annotations
+
+
+def is_external_key(key: str) -> bool:
+    """Whether an alarm key is an Alertmanager alert's (`am:<fingerprint>`), not a rule's."""
+    return key.startswith(EXTERNAL_PREFIX)
+
+
+def summary_of(alert: RemoteAlert) -> str:
+    """annotations.summary, else description, else the labels (alertname first)."""
+    notes = alert.annotations
+    text = (notes.get("summary") or notes.get("description") or "").strip()
+    if text:
+        return text
+    labels = dict(alert.labels)
+    name = labels.pop("alertname", "")
+    rest = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    return f"{name} ({rest})" if name and rest else name or rest or alert.fingerprint
+
+
+def alarm_from_alert(
+    alert: RemoteAlert,
+    snapshot: Snapshot,
+    *,
+    severity_label: str = "severity",
+    route_label: str = "team",
+    routes: Collection[str] | None = None,
+) -> Alarm:
     """An Alertmanager alert as a board alarm (key `am:<fingerprint>`).
 
     Silenced: acknowledged by the silence's author, with its comment, until its end. Inhibited
-    or muted: suppressed. Active or not yet processed: unacknowledged.
+    or muted: suppressed. Active or not yet processed: unacknowledged. The route is the value
+    of `route_label`, when `routes` (if given) has it.
     """
     labels = alert.labels
-    summary = (alert.annotations.get("summary") or alert.annotations.get("description")
-               or labels.get("alertname", alert.fingerprint))
+    route = labels.get(route_label, "") if route_label else ""
     base = Alarm(
-        key=f"am:{alert.fingerprint}",
+        key=f"{EXTERNAL_PREFIX}{alert.fingerprint}",
         rule=labels.get("alertname", ""),
         metric=labels.get("metric", labels.get("instance", "")),
-        severity=severity_of(labels),
+        severity=severity_of(labels, severity_label),
         active=True,
         raised_at=alert.starts_at,
         changed_at=alert.updated_at or alert.starts_at,
-        summary=summary,
-        route=labels.get("team", ""),
+        summary=summary_of(alert),
+        route=route if routes is None or route in routes else "",
         value=_number(alert.annotations.get("value", "")),
         detail="not yet processed by Alertmanager" if alert.state == "unprocessed" else "",
     )

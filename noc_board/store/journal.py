@@ -159,6 +159,18 @@ class Journal:
         )
         return _entry(rows[0]) if rows else None
 
+    def subjects(self, prefix: str) -> list[str]:
+        """The distinct subjects starting with `prefix` (non-empty), e.g. "am:" for the alarms
+        that are Alertmanager alerts; a range scan of the subject index."""
+        if not prefix:
+            raise ValueError("subjects() needs a prefix")
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self._db.query(
+            "SELECT DISTINCT subject FROM journal WHERE subject >= ? AND subject < ?",
+            (prefix, after),
+        )
+        return [str(row[0]) for row in rows]
+
     def get(self, entry_id: int) -> JournalEntry | None:
         """The entry with this id, or None."""
         rows = self._db.query(f"SELECT {_COLUMNS} FROM journal WHERE id = ?", (entry_id,))
