@@ -161,6 +161,8 @@ def run_board(
         # full collection pauses the GUI thread ~3 ms instead of ~25 (bench/bench_frames.py)
         gc.freeze()
         gc.enable()
+        for made in controller.windows:  # and the pages each window makes after its first frame
+            made.page_builder.finished.connect(gc.freeze)
 
         async def reload(change: Reload) -> None:
             """A changed configuration file: refused with its errors shown, or applied whole."""

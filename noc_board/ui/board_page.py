@@ -59,14 +59,36 @@ class BoardPageWidget(QWidget):
     All 24 columns, and all rows down to the lowest panel, stretch equally, so a page fills the
     screen whatever its size and every row has the same height; panels ignore their size hints so
     content never bends the grid.
+
+    With `build=False` the page is an empty shell (no layout, no panels) until `build()`: the
+    window makes the page it shows first before its first frame and the others after it
+    (noc_board.ui.main_window), since making a page's panels is most of a cold start.
     """
 
     def __init__(
-        self, page: PageConfig, config: Config, theme: Palette, parent: QWidget | None = None
+        self, page: PageConfig, config: Config, theme: Palette, parent: QWidget | None = None,
+        build: bool = True,
     ) -> None:
         super().__init__(parent)
         self.page = page
         self.panels: list[PanelFrameWidget] = []
+        self._config = config
+        self._theme = theme
+        self._built = False
+        if build:
+            self.build()
+
+    @property
+    def built(self) -> bool:
+        """Whether the panels are made (`build()` ran)."""
+        return self._built
+
+    def build(self) -> bool:
+        """Make the grid and its panels; False (nothing done) when they were made already."""
+        if self._built:
+            return False
+        self._built = True
+        page = self.page
         grid = QGridLayout(self)
         grid.setContentsMargins(SPACING_PX, SPACING_PX, SPACING_PX, SPACING_PX)
         grid.setSpacing(SPACING_PX)
@@ -77,10 +99,11 @@ class BoardPageWidget(QWidget):
             grid.setRowStretch(row, 1)
             grid.setRowMinimumHeight(row, ROW_MIN_PX)
         for panel in page.panels:
-            widget = build_panel(panel, config, theme, self)
+            widget = build_panel(panel, self._config, self._theme, self)
             width = max(1, min(panel.w, COLUMNS - panel.x))
             grid.addWidget(widget, panel.y, panel.x, panel.h, width)
             self.panels.append(widget)
+        return True
 
     def metric_ids(self) -> frozenset[str]:
         """Every metric (and breakdown) shown on the page."""

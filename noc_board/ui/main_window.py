@@ -13,6 +13,10 @@ jumping to the page of a new alarm (`show_page_for_metric`). A window may show a
 pages (one window per screen). The tick also watches the board itself: a late tick means the
 board was stalled, and it is said on screen; an engine that stopped speaking shows in the
 heartbeat.
+
+Only the page shown first is made before the first frame; the others are made after it, one per
+event-loop turn, or at once when they are wanted earlier (`page_builder`). Pages not made yet
+have no panels, so nothing feeds them; a page made later is fed the hub's state as it is made.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -47,6 +51,7 @@ from noc_board.ui.board_watchdog import TickGap
 from noc_board.ui.bridge import EngineBridge
 from noc_board.ui.health_strip import SourceHealthStripWidget
 from noc_board.ui.help_overlay import HelpOverlayWidget
+from noc_board.ui.page_builder import PageBuilder
 from noc_board.ui.page_playlist import PagePlaylist
 from noc_board.ui.page_refresh import PageRefresher
 from noc_board.ui.screen_placement import place_on_screen, set_full_screen
@@ -141,11 +146,15 @@ class WallboardWindow(QMainWindow):
         self._report_desk: ReportDesk | None = None  # notes, incidents, reports: made on use
         column.addWidget(self.banner)
         self.stack = QStackedWidget(central)
+        # the first page now, the others after the first frame (noc_board.ui.page_builder)
         self.pages: list[BoardPageWidget] = [
-            BoardPageWidget(page, hub.config, self.theme, self.stack) for page in shown_pages
+            BoardPageWidget(page, hub.config, self.theme, self.stack, build=index == 0)
+            for index, page in enumerate(shown_pages)
         ]
         for page in self.pages:
             self.stack.addWidget(page)
+        self._painted = False
+        self.page_builder = PageBuilder(self.pages, self.page_index, self._page_built, self)
         if not self.pages:
             empty = QLabel("No pages configured: add [[pages]] to the configuration.", self.stack)
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -342,10 +351,26 @@ class WallboardWindow(QMainWindow):
         self._show_page_label()
 
     def _show_index(self, index: int) -> None:
+        if 0 <= index < len(self.pages):
+            self.page_builder.ensure(index)  # made now if its turn has not come yet
         self.stack.setCurrentIndex(index)
         page = self.current_page()
         if page is not None:
             self.presenter.refresh(page.panels, self.clock.now(), draw_series=True)
+
+    def _page_built(self, page: BoardPageWidget) -> None:
+        """A page made after the start is fed the hub's current state at once."""
+        self.presenter.refresh(page.panels, self.clock.now(), draw_series=False)
+
+    def build_all_pages(self) -> int:
+        """Make every page not made yet, now (e.g. in tests); how many were."""
+        return self.page_builder.build_all()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:  # the first frame is out: the other pages may be made now
+            self._painted = True
+            self.page_builder.first_frame()
 
     def next_page(self) -> None:
         self.operator_touched()
@@ -452,6 +477,7 @@ class WallboardWindow(QMainWindow):
         """Stop every timer, close the dialog and stop listening to the bridge (idempotent)."""
         self.tick_timer.stop()
         self.refresher.stop()
+        self.page_builder.stop()
         self.help_overlay.dismiss()
         self.banner.close_dialog()
         if self.horn is not None:

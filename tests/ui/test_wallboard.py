@@ -240,10 +240,12 @@ def test_page_switching_with_keys(window: WallboardWindow, qtbot: QtBot) -> None
 
 
 def test_hidden_pages_catch_up_with_dirty_metrics(
-    window: WallboardWindow, hub: Hub, clock: ManualClock
+    window: WallboardWindow, hub: Hub, clock: ManualClock, qtbot: QtBot
 ) -> None:
     feed_healthy(hub, clock)
     window.tick()
+    # the hidden page is made after the first frame (noc_board.ui.page_builder), with the data
+    qtbot.waitUntil(lambda: window.pages[1].built, timeout=3000)
     hidden = tile(window, LATENCY, page=1)
     assert hidden.value_label.text() == "352"
     breach(hub, clock)
