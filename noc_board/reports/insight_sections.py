@@ -161,7 +161,11 @@ def _error_table(ranking: Ranking, cmp: Comparison) -> Block:
 
 
 def _missing(ranking: Ranking, fallback: str) -> str:
-    text = ranking.missing or fallback
+    return _sentence(ranking.missing or fallback)
+
+
+def _sentence(text: str) -> str:
+    """A core "missing" phrase as a sentence: capitalised, with its full stop."""
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
@@ -413,8 +417,8 @@ def _exit_block(ctx: ReportContext, cmp: Comparison, names: Sequence[str]) -> Bl
         Column("Page", width=2.2), Column("Views", True), Column("Exits", True),
         Column("Exit rate", True), Column(f"Exit rate, {cmp.previous_name}", True),
         Column("Change", True)], rows,
-        empty=(ranking.missing or "No page transitions were recorded in the period") + " "
-              "(the board keeps the rows of the behaviour-flow breakdown while it runs).",
+        empty=_sentence(ranking.missing or "no page transitions were recorded in the period")
+        + " The board keeps the rows of the behaviour-flow breakdown while it runs.",
         note="Exits: a page's views minus the views that went on to another page.")
 
 
