@@ -189,14 +189,16 @@ def headroom_blocks(ctx: ReportContext, cmp: Comparison) -> tuple[Block, ...]:
         load_label = (target.load.label or target.load.id) if target.load else "no load metric"
         lines.append(_headroom_line(ctx, target.name, found, unit, load_label, peak,
                                     fit.peak_at, cmp))
+        # a date only for a projection: "distant" keeps its far crossing for the record, but a
+        # date centuries out reads as a forecast nobody made
+        crossing = found.crossing_ts if found.status == "projected" else None
         rows.append([
             Cell(target.name), fmt.value_cell(target.limit, unit), fmt.value_cell(peak, unit),
             _general_cell(found.r2, 2), _general_cell(found.load_growth),
-            Cell(fmt.day(found.crossing_ts, ctx.zone), fmt.iso(found.crossing_ts, ctx.zone))
-            if found.crossing_ts is not None else Cell(fmt.DASH, ""),
-            Cell(_weeks_text(found.crossing_ts, period.end),
-                 round((found.crossing_ts - period.end) / DAY, 1)
-                 if found.crossing_ts is not None else ""),
+            Cell(fmt.day(crossing, ctx.zone), fmt.iso(crossing, ctx.zone))
+            if crossing is not None else Cell(fmt.DASH, ""),
+            Cell(_weeks_text(crossing, period.end),
+                 round((crossing - period.end) / DAY, 1) if crossing is not None else ""),
             Cell(found.status, found.status, "bad" if found.status == "over" else
                  "warn" if found.status == "projected" else ""),
         ])
@@ -232,7 +234,7 @@ def _headroom_line(ctx: ReportContext, name: str, found: Headroom, unit: str,
                    cmp: Comparison) -> str:
     limit = fmt.value_text(found.limit, unit)
     peak_text = (f"peak this {cmp.word} {fmt.value_text(peak, unit)} "
-                 f"({fmt.when(peak_at, ctx.zone)})") if peak is not None \
+                 f"at {fmt.when(peak_at, ctx.zone)}") if peak is not None \
         else f"no figure this {cmp.word}"
     basis = ""
     if found.slope is not None and found.r2 is not None:
@@ -250,7 +252,8 @@ def _headroom_line(ctx: ReportContext, name: str, found: Headroom, unit: str,
                 f"{local(found.crossing_ts, ctx.zone).strftime('%d %b %Y')}): "
                 f"{peak_text}{basis}.")
     if found.status == "over":
-        return f"{name} already reached {limit} at peak ({peak_text}){basis}."
+        return (f"{name} already reached {limit} at peak: {fmt.value_text(found.peak, unit)} "
+                f"on {fmt.when(found.peak_at, ctx.zone)} ({peak_text}){basis}.")
     reason = found.reason or found.status
     return f"{name}: {reason} ({peak_text}{basis})."
 
@@ -368,7 +371,8 @@ def behaviour_blocks(ctx: ReportContext, cmp: Comparison, names: Sequence[str]) 
         Column("Figure", width=1.6), Column("Peak hour", True), Column("Quietest hour", True),
         Column("Peak day", width=1.0), Column("Quietest day", width=1.0),
         Column("Days of data", True), Column("Note", width=2.2)],
-        [[Cell(p.label), _hour_cell(p.peak_hour), _hour_cell(p.dip_hour), _day_cell(p.peak_day),
+        [[Cell(p.label), _hour_cell(p.peak_hour if _whole_day(p) else None),
+          _hour_cell(p.dip_hour if _whole_day(p) else None), _day_cell(p.peak_day),
           _day_cell(p.dip_day), Cell(str(p.days), p.days), Cell(p.missing)] for p in patterns],
         empty="No users or orders metric is configured.",
         note=f"Means per local hour and weekday from {fmt.day(window.start, ctx.zone)} to "
@@ -377,8 +381,13 @@ def behaviour_blocks(ctx: ReportContext, cmp: Comparison, names: Sequence[str]) 
     return tuple(blocks)
 
 
+def _whole_day(p: Pattern) -> bool:
+    """Whether every hour of the day has data: a peak among a few hours is no peak."""
+    return all(math.isfinite(v) for v in p.by_hour)
+
+
 def _pattern_line(p: Pattern) -> str:
-    if p.peak_hour is None or p.dip_hour is None:
+    if p.peak_hour is None or p.dip_hour is None or not _whole_day(p):
         return ""
     text = (f"{p.label} peak at {p.peak_hour:02d}:00 and are lowest at {p.dip_hour:02d}:00"
             if p.label.endswith("s") else
