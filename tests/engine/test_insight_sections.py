@@ -98,3 +98,29 @@ def test_every_section_says_what_is_missing_instead_of_guessing(store: Store) ->
     assert changes.rows == ()
     assert not any(isinstance(b, Bullets) and b.style == "callout"
                    for b in section(report, "Capacity headroom"))
+
+
+def test_no_peak_hour_is_named_from_a_few_hours(store: Store) -> None:
+    text = FLOW_ONLY + """
+[[sources]]
+name = "prom"
+kind = "prometheus"
+url = "http://127.0.0.1:9"
+
+[[metrics]]
+id = "users.concurrent"
+source = "prom"
+kpi = "users.active_now"
+query = "marketplace_active_users"
+"""
+    last = MONDAY + 6 * DAY
+    store.rollups.add([Sample("users.concurrent", last + h * 3600 + 60, 100.0 + h)
+                       for h in range(8, 12)], minutes=False)
+    report = weekly(store, text)
+    [peaks] = [b for b in section(report, "Behaviour trends")
+               if isinstance(b, Table) and b.name == "behaviour_peaks"]
+    [users] = peaks.rows
+    assert (users[1].text, users[2].text) == ("—", "—")  # 4 hours of one day: no peak named
+    assert "no data at 20 of the 24 hours" in users[6].text
+    assert not any(isinstance(b, Bullets) and b.style == "callout"
+                   for b in section(report, "Behaviour trends"))
