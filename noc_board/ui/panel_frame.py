@@ -20,7 +20,10 @@ from noc_board.ui.theme import Palette
 FLASH_INTERVAL_MS = 250  # a toggle every 250 ms: two flashes a second
 MAX_REASON_LINES = 2  # a longer reason ends in "…" (the panel's tooltip has all of it)
 SHORT_PANEL_LINES = 6  # a panel under this many lines of small text keeps its reason to one
-TITLE_MIN_CHARS = 6  # a badge too wide to leave the title this much shows its symbol alone
+# a badge that would leave the title less than its whole text (or this many characters of a
+# long one) shows its symbol alone: which metric it is matters more than the word the border
+# colour and the symbol already say
+TITLE_MIN_CHARS = 14
 RESTING_BORDER = 1
 ALARM_BORDER = 6
 RADIUS = 10.0
@@ -177,7 +180,9 @@ class PanelFrameWidget(QFrame):
             return
         margins = self.contentsMargins() + self._margins()
         room = self.width() - margins.left() - margins.right()
-        title_min = self.title_label.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS
+        metrics = self.title_label.fontMetrics()
+        title_min = min(metrics.horizontalAdvance(self.title_label.text() or " ") + 4,
+                        metrics.averageCharWidth() * TITLE_MIN_CHARS)
         label = self.badge_label
         padding = label.sizeHint().width() - label.fontMetrics().horizontalAdvance(label.text())
         whole = label.fontMetrics().horizontalAdvance(self._badge_text) + padding

@@ -82,6 +82,22 @@ def test_a_short_tile_draws_every_text_whole(qtbot: QtBot) -> None:
     assert tile.badge_label.text().strip() == "⚠ CRITICAL" and not tile.plot.isHidden()
 
 
+def test_the_title_keeps_its_words_before_the_badge_does(qtbot: QtBot) -> None:
+    """A wall tile (1920 px / 6) with a warning: "Checkout 5xx" whole and the badge's symbol,
+    not "Checko…" beside "⚠ WARNING"; with room for both, both."""
+    tile = StatTileWidget(PanelConfig(kind="stat", metrics=["m"]), DARK)
+    qtbot.addWidget(tile)
+    tile.set_state(TileState(title="Checkout 5xx", value_text="25.0", unit_text="%",
+                             status="ok", alarm="unacked", severity="warning",
+                             alarm_text="⚠ WARNING"))
+    shown(tile, 300, 220)
+    assert tile.badge_label.text().strip() == "⚠"
+    title = tile.title_label
+    assert title.fontMetrics().horizontalAdvance(title.text()) <= title.contentsRect().width()
+    shown(tile, 460, 220)
+    assert tile.badge_label.text().strip() == "⚠ WARNING"
+
+
 def test_a_tile_without_a_unit_leaves_no_gap_for_it(qtbot: QtBot) -> None:
     tile = StatTileWidget(PanelConfig(kind="stat", metrics=["m"]), DARK)
     qtbot.addWidget(tile)
