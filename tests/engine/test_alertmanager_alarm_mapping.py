@@ -24,7 +24,9 @@ CFG = SourceConfig(name="am", kind="alertmanager", url="http://am", alerts_as_al
 def alert(fp: str, labels: dict[str, str], annotations: dict[str, str] | None = None,
           state: str = "active", **status: tuple[str, ...]) -> RemoteAlert:
     return RemoteAlert(fp, labels, annotations or {}, state, NOW - 120, NOW + 300, NOW - 60,
-                       **status)
+                       silenced_by=status.get("silenced_by", ()),
+                       inhibited_by=status.get("inhibited_by", ()),
+                       muted_by=status.get("muted_by", ()))
 
 
 def shown(*alerts: RemoteAlert) -> dict[str, Alarm]:
