@@ -85,7 +85,7 @@ def test_notes_panel_journals_a_flagged_note_and_lists_the_shift(
     panel.operator_box.setCurrentText("bob")
     QTest.keyClicks(panel.editor, "Rolled back deploy 4711")
     panel.flag_box.setChecked(True)
-    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     notes = board.hub.notes()
     assert [(n.operator, n.text, n.flagged) for n in notes] == [
         ("bob", "Rolled back deploy 4711", True)]
@@ -118,7 +118,7 @@ def test_incident_editor_saves_across_a_restart(
         editor = dialog.editor
         editor.operator_box.setCurrentText("alice")
         QTest.keyClicks(editor.new_title, "Checkout errors")
-        qtbot.mouseClick(editor.from_alarms_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(editor.from_alarms_button, Qt.MouseButton.LeftButton)
         (incident,) = first.hub.incidents().values()
         assert incident.alarms == ("checkout-errors",) and incident.severity == "critical"
         assert editor.selected_id() == incident.id
@@ -126,10 +126,10 @@ def test_incident_editor_saves_across_a_restart(
         editor.edits["resolution"].setPlainText("Rolled back.")
         editor.edits["actions"].setPlainText("Canary deploys for checkout.")
         editor.status_box.setCurrentText("resolved")
-        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
         assert editor.saved_label.text() == "Saved to the journal."
         assert editor.changed_fields() == {}
-        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)  # nothing changed
+        QTest.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)  # nothing changed
         assert editor.saved_label.text() == "Nothing to save."
         dialog.reject()
     finally:
@@ -167,11 +167,11 @@ def test_opening_an_incident_needs_a_title(qtbot: QtBot, board: Board,
     qtbot.addWidget(dialog)
     editor = dialog.editor
     editor.operator_box.setCurrentText("alice")
-    qtbot.mouseClick(editor.by_hand_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(editor.by_hand_button, Qt.MouseButton.LeftButton)
     assert board.hub.incidents() == {}
     assert "title" in editor.saved_label.text()
     QTest.keyClicks(editor.new_title, "Search slow")
-    qtbot.mouseClick(editor.by_hand_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(editor.by_hand_button, Qt.MouseButton.LeftButton)
     (incident,) = board.hub.incidents().values()
     assert incident.alarms == () and incident.title == "Search slow"
     dialog.reject()

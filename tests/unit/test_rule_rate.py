@@ -1,6 +1,7 @@
 """Rate of change and week-over-week: threshold logic on a derived figure."""
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -14,8 +15,8 @@ from noc_board.core.threshold import ThresholdRule
 WEEK = 7 * 86400.0
 
 
-def verdicts(rule: RateOfChangeRule | WeekOverWeekRule, points: list[tuple[float, float]]
-             ) -> list[Verdict]:
+def verdicts(rule: RateOfChangeRule | WeekOverWeekRule,
+             points: Sequence[tuple[float, float]]) -> list[Verdict]:
     return [rule.observe("m", t, v).verdict for t, v in points]
 
 

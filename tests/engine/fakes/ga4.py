@@ -86,8 +86,8 @@ class FakeGA4:
             return self.errors.pop(0)
         if request.path == "/token":
             return self._token(request)
-        if request.headers.get("authorization") not in (
-                f"Bearer {t}" for t in (self.token, *self.issued)):
+        if request.headers.get("authorization") not in {
+                f"Bearer {t}" for t in (self.token, *self.issued)}:
             return google_error(401, "UNAUTHENTICATED", "Request had invalid authentication "
                                 "credentials. Expected OAuth 2 access token.")
         match = _PATH.match(request.path)
@@ -154,7 +154,8 @@ class FakeGA4:
             try:
                 # google-auth always addresses the grant to Google's endpoint, whatever the
                 # key file's token_uri says
-                claims = jwt.decode(form.get("assertion", ""), certs=self.public_key,
+                claims = jwt.decode(  # type: ignore[no-untyped-call]
+                    form.get("assertion", ""), certs=self.public_key,
                                     audience="https://oauth2.googleapis.com/token")
             except ValueError as exc:
                 return json_reply({"error": "invalid_grant", "error_description": str(exc)},
