@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from noc_board.config.schema import MaintenanceConfig, RuleConfig
 from noc_board.core import alarms as sm
+from noc_board.core.alarm_table import AlarmTable
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 from noc_board.core.flapping import FlapDetector, FlapSettings
 from noc_board.core.health import SourceHealth
@@ -25,7 +26,7 @@ from noc_board.core.rules.history import HistoryProvider, NoHistory
 from noc_board.core.samples import Sample
 
 
-class AlarmBook:
+class AlarmBook(AlarmTable):
     """Evaluates samples and ticks against the rules and keeps one alarm per rule.
 
     Operator intents (acknowledge, shelve) and the passage of time (`tick`) go through here too,
@@ -47,11 +48,11 @@ class AlarmBook:
         maintenance: Sequence[MaintenanceConfig | MaintenanceWindow] = (),
         timezone: str = "UTC",
     ) -> None:
+        super().__init__()
         sources = dict(metric_sources or {})
         provider = history if history is not None else NoHistory()
         self._rules: dict[str, Rule] = {}
         self._flaps: dict[str, FlapDetector] = {}
-        self._alarms: dict[str, Alarm] = {}
         self._by_metric: dict[str, list[str]] = {}
         self._windows = [
             w if isinstance(w, MaintenanceWindow) else window_from_config(w, timezone)
@@ -71,15 +72,6 @@ class AlarmBook:
             )
             for metric in rule.watches:
                 self._by_metric.setdefault(metric, []).append(cfg.id)
-
-    def alarms(self) -> tuple[Alarm, ...]:
-        return tuple(self._alarms.values())
-
-    def alarm(self, key: str) -> Alarm:
-        try:
-            return self._alarms[key]
-        except KeyError:
-            raise sm.AlarmError(f"no alarm {key!r}") from None
 
     def rule(self, key: str) -> Rule:
         """The rule behind an alarm (for tests and for explaining it)."""
@@ -113,12 +105,7 @@ class AlarmBook:
     def tick(self, at: float, health: Mapping[str, SourceHealth] | None = None) -> list[AlarmEvent]:
         """Let time pass: acknowledgements, shelves and suppressions expire; maintenance windows
         start and end; no-data and stale-source rules judge the silence."""
-        events: list[AlarmEvent] = []
-        for key, alarm in list(self._alarms.items()):
-            new, evs = sm.tick(alarm, at)
-            if evs:
-                self._alarms[key] = new
-                events.extend(evs)
+        events = self.expire(at)
         if self._windows:
             events.extend(self._maintain(at))
         context = TickContext(health or {})
@@ -126,22 +113,6 @@ class AlarmBook:
             decision = rule.tick(at, context)
             if decision.verdict is not Verdict.NONE:
                 events.extend(self._apply(key, decision, at))
-        return events
-
-    # --- operator intents --------------------------------------------------------------------
-
-    def acknowledge(
-        self, key: str, at: float, operator: str, comment: str = "", until: float | None = None
-    ) -> list[AlarmEvent]:
-        alarm, events = sm.acknowledge(self.alarm(key), at, operator, comment, until)
-        self._alarms[key] = alarm
-        return events
-
-    def shelve(
-        self, key: str, at: float, operator: str, until: float, comment: str = ""
-    ) -> list[AlarmEvent]:
-        alarm, events = sm.shelve(self.alarm(key), at, operator, until, comment)
-        self._alarms[key] = alarm
         return events
 
     # --- internals ---------------------------------------------------------------------------

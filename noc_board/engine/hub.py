@@ -16,11 +16,11 @@ from noc_board.config.schema import Config
 from noc_board.core.alarm_book import AlarmBook
 from noc_board.core.alarms import SEVERITY_RANK, Alarm, AlarmError, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock
+from noc_board.core.external_book import ExternalAlarmBook
 from noc_board.core.health import HealthState, SourceHealth
 from noc_board.core.rules.history import HistoryProvider
 from noc_board.core.samples import Breakdown, PollResult, Sample
 from noc_board.core.series import RingSeries
-from noc_board.engine.external_book import ExternalAlarmBook
 from noc_board.engine.rollup_history import SeriesHistory
 from noc_board.sources.alertmanager import is_external_key
 from noc_board.store.journal import JournalEntry
@@ -192,7 +192,7 @@ class Hub:
     def tick(self) -> None:
         """Let time pass: acknowledgements and shelves expire; stale sources show as such."""
         now = self._clock.now()
-        self._publish_alarm_events(self._book.tick(now, self._health) + self.external.tick(now))
+        self._publish_alarm_events(self._book.tick(now, self._health) + self.external.expire(now))
 
     # --- intents back from the operator ----------------------------------------------------
 

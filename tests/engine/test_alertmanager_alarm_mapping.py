@@ -11,8 +11,8 @@ import pytest
 from noc_board.config.loader import ConfigError, load_config
 from noc_board.config.schema import SourceConfig
 from noc_board.core.alarms import Alarm, AlarmState
+from noc_board.core.external_book import ExternalAlarmBook
 from noc_board.engine.am_alerts import external_alarms
-from noc_board.engine.external_book import ExternalAlarmBook
 from noc_board.sources.alertmanager import Snapshot, is_board_alert, severity_of
 from noc_board.sources.alertmanager_wire import RemoteAlert
 

@@ -14,27 +14,19 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from noc_board.core import alarms as sm
+from noc_board.core.alarm_table import AlarmTable
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 
 
-class ExternalAlarmBook:
+class ExternalAlarmBook(AlarmTable):
     """The alarms of other tools, by key, with the operator intents the rules' book has."""
 
     def __init__(self) -> None:
-        self._alarms: dict[str, Alarm] = {}
+        super().__init__()
         self._owner: dict[str, str] = {}  # "" for an alarm restored and not yet claimed
 
     def __contains__(self, key: object) -> bool:
         return key in self._alarms
-
-    def alarms(self) -> tuple[Alarm, ...]:
-        return tuple(self._alarms.values())
-
-    def alarm(self, key: str) -> Alarm:
-        try:
-            return self._alarms[key]
-        except KeyError:
-            raise sm.AlarmError(f"no alarm {key!r}") from None
 
     def owned_by(self, owner: str) -> tuple[Alarm, ...]:
         """The alarms of `owner`, claiming those restored and not yet claimed."""
@@ -98,33 +90,6 @@ class ExternalAlarmBook:
             return False
         self._alarms[key] = replace(old, summary=summary, detail=detail)
         return True
-
-    # --- operator intents and time ---------------------------------------------------------------
-
-    def acknowledge(
-        self, key: str, at: float, operator: str, comment: str = "", until: float | None = None
-    ) -> list[AlarmEvent]:
-        alarm, events = sm.acknowledge(self.alarm(key), at, operator, comment, until)
-        self._alarms[key] = alarm
-        return events
-
-    def shelve(
-        self, key: str, at: float, operator: str, until: float, comment: str = ""
-    ) -> list[AlarmEvent]:
-        alarm, events = sm.shelve(self.alarm(key), at, operator, until, comment)
-        self._alarms[key] = alarm
-        return events
-
-    def tick(self, at: float) -> list[AlarmEvent]:
-        """Acknowledgements and shelves expire."""
-        events: list[AlarmEvent] = []
-        for key, alarm in list(self._alarms.items()):
-            new, evs = sm.tick(alarm, at)
-            if evs:
-                self._alarms[key] = new
-                events.extend(evs)
-        return events
-
 
 
 def _described(old: Alarm, fresh: Alarm) -> Alarm:
