@@ -24,9 +24,10 @@ from noc_board.config.schema import SourceConfig
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock
 from noc_board.core.health import SourceHealth
-from noc_board.engine.am_silences import SilenceKeeper, Sleep, sleep_or_wake
+from noc_board.engine.am_silences import SilenceKeeper
 from noc_board.engine.hub import Hub
 from noc_board.engine.recorder import alarm_from_data
+from noc_board.engine.waits import Sleep, sleep_or_wake
 from noc_board.sources.alertmanager import (
     EXTERNAL_PREFIX,
     AlertmanagerSource,

@@ -25,9 +25,8 @@ notified again while the wall still showed the alarm acknowledged.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
@@ -37,7 +36,6 @@ from noc_board.sources.alertmanager_wire import Matcher, PostableSilence, Remote
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 LabelsOf = Callable[[Alarm], dict[str, str] | None]
 
 ORIGIN = "alertmanager"
@@ -65,20 +63,6 @@ def marker_of(silence: RemoteSilence) -> str | None:
         if m.name == STATE_LABEL and not m.is_regex:
             return RETURNED
     return None
-
-
-async def sleep_or_wake(sleep: Sleep, wake: asyncio.Event, delay: float) -> None:
-    """Wait `delay` (with the injected `sleep`), or less when `wake` is set."""
-    if wake.is_set():
-        return
-    sleeper = asyncio.ensure_future(sleep(delay))
-    waker = asyncio.ensure_future(wake.wait())
-    try:
-        await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        sleeper.cancel()
-        waker.cancel()
-        await asyncio.gather(sleeper, waker, return_exceptions=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,9 @@ from noc_board.config.schema import AlertmanagerConfig
 from noc_board.core.alarms import Alarm, AlarmEvent, AlarmState
 from noc_board.core.clock import Clock
 from noc_board.core.health import SourceHealth
-from noc_board.engine.am_silences import SilenceKeeper, Sleep, sleep_or_wake
+from noc_board.engine.am_silences import SilenceKeeper
 from noc_board.engine.hub import Hub
+from noc_board.engine.waits import Sleep, sleep_or_wake
 from noc_board.sources.alertmanager import AlertmanagerApi, Snapshot, is_external_key
 from noc_board.sources.alertmanager_wire import PostableAlert
 from noc_board.sources.base import SourceError

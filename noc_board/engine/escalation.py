@@ -14,7 +14,7 @@ import asyncio
 import datetime
 import logging
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +33,11 @@ from noc_board.core.escalation import (
 )
 from noc_board.core.health import SourceHealth
 from noc_board.engine.notifiers import JournalSink, Message, Notifier, shown_target
+from noc_board.engine.waits import Sleep, sleep_or_wake
 from noc_board.store.journal import ESCALATION, JournalEntry
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,16 +287,7 @@ class EscalationEngine:
             await self._wait(wait)
 
     async def _wait(self, delay: float) -> None:
-        if self._wake.is_set():
-            return
-        sleeper = asyncio.ensure_future(self._sleep(delay))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
-            await asyncio.gather(sleeper, waker, return_exceptions=True)
+        await sleep_or_wake(self._sleep, self._wake, delay)
 
     def start(self) -> None:
         """Run the loop on the running event loop."""

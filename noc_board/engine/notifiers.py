@@ -16,17 +16,17 @@ import asyncio
 import enum
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from noc_board.core.clock import Clock
 from noc_board.core.health import HealthState, SourceHealth
+from noc_board.engine.waits import Sleep
 from noc_board.store.journal import NOTIFICATION, JournalEntry
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 JournalSink = Callable[[JournalEntry], object]
 HealthSink = Callable[[SourceHealth], None]
 SecretLookup = Callable[[str], str | None]

@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from noc_board.config.schema import Config
 from noc_board.core.alarms import Alarm, AlarmEvent
 from noc_board.core.health import SourceHealth
 from noc_board.core.samples import Breakdown, Sample
+from noc_board.engine.waits import Sleep
 from noc_board.reports.insight_inputs import flow_metric
 from noc_board.reports.roles import PRODUCT_SEPARATOR, resolve_roles
 from noc_board.store import PruneResult, Store, StoreError
@@ -33,7 +34,6 @@ FIRST_PRUNE = 60.0  # after start: not while the board is busy drawing its first
 MAX_ROWS = 50
 EVERY = 60.0
 
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class RollupPruner:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from noc_board.core.clock import Clock
 from noc_board.engine.hub import Hub
+from noc_board.engine.waits import Sleep, sleep_or_wake
 from noc_board.sources.base import Source, SourceError
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +113,7 @@ class Scheduler:
             await self._wait(wake, delay)
 
     async def _wait(self, wake: asyncio.Event, delay: float) -> None:
-        sleeper = asyncio.ensure_future(self._sleep(delay))
-        waker = asyncio.ensure_future(wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+        await sleep_or_wake(self._sleep, wake, delay)
         wake.clear()
 
     async def _ticker(self) -> None:
