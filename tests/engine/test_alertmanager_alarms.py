@@ -5,10 +5,8 @@ are not doubled."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,49 +29,15 @@ from noc_board.sources.alertmanager import AlertmanagerApi
 from noc_board.sources.alertmanager_wire import Matcher, PostableAlert, PostableSilence
 from noc_board.sources.http import HttpFetcher
 from noc_board.store.journal import ACK, ALARM, JournalEntry
-from tests.conftest import real_binary
-from tests.engine.test_alertmanager_real import AM_CONFIG, _free_port
+from tests.engine.test_alertmanager_real import RunningAm, running_alertmanager
 
 pytestmark = pytest.mark.real_server
 
 
-@dataclass
-class RunningAm:
-    url: str
-    proc: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture
 def am(tmp_path: Path) -> Iterator[RunningAm]:
-    config = tmp_path / "alertmanager.yml"
-    config.write_text(AM_CONFIG, encoding="utf-8")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [real_binary("prometheus-alertmanager"), f"--config.file={config}",
-         f"--storage.path={tmp_path / 'am-data'}", f"--web.listen-address=127.0.0.1:{port}",
-         "--cluster.listen-address="],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    running = RunningAm(f"http://127.0.0.1:{port}", proc)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if httpx.get(running.url + "/-/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "Alertmanager did not get ready"
-            assert proc.poll() is None, "Alertmanager exited"
-            time.sleep(0.05)
+    with running_alertmanager(tmp_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

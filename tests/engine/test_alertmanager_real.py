@@ -4,6 +4,7 @@ an acknowledgement on one board becomes a silence and shows on the other within 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import subprocess
 import time
@@ -45,33 +46,52 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def alertmanager(tmp_path: Path) -> Iterator[str]:
+@dataclass
+class RunningAm:
+    """A real Alertmanager on loopback: its URL, and `stop()` to take it down mid-test."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_alertmanager(folder: Path) -> Iterator[RunningAm]:
+    """Start the Debian binary with a null receiver in `folder`, wait until it is ready."""
     binary = real_binary("prometheus-alertmanager")
-    config = tmp_path / "alertmanager.yml"
+    config = folder / "alertmanager.yml"
     config.write_text(AM_CONFIG, encoding="utf-8")
     port = _free_port()
     proc = subprocess.Popen(
-        [binary, f"--config.file={config}", f"--storage.path={tmp_path / 'data'}",
+        [binary, f"--config.file={config}", f"--storage.path={folder / 'data'}",
          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    running = RunningAm(f"http://127.0.0.1:{port}", proc)
     try:
         deadline = time.monotonic() + 10
         while True:
             try:
-                if httpx.get(url + "/-/ready", timeout=1).status_code == 200:
+                if httpx.get(running.url + "/-/ready", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, "Alertmanager did not get ready"
             assert proc.poll() is None, "Alertmanager exited"
             time.sleep(0.05)
-        yield url
+        yield running
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        running.stop()
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path) -> Iterator[str]:
+    with running_alertmanager(tmp_path) as running:
+        yield running.url
 
 
 class Journal:
